@@ -1,0 +1,292 @@
+"""The ``canopy`` command: serve, migrate, and administer organisations, users and tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from canopy import migrate
+from canopy.config import Settings, get_settings
+from canopy.db import create_engine, create_sessionmaker
+from canopy.errors import ApiError
+from canopy.models import Role
+
+app = typer.Typer(help="Canopy: a self-hostable recruiting platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+member_app = typer.Typer(help="Organisation memberships.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(member_app, name="member")
+app.add_typer(token_app, name="token")
+
+console = Console()
+errors = Console(stderr=True)
+T = TypeVar("T")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def run(work: Callable[[AsyncSession], Awaitable[T]], settings: Settings | None = None) -> T:
+    """Run ``work`` in one committed transaction; an ApiError becomes a clean exit 1."""
+    settings = settings or get_settings()
+    if migrate.pending(settings):
+        raise fail("the database is behind the code: run `canopy db upgrade`")
+
+    async def main() -> T:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine, write=True)() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except ApiError as exc:
+        raise fail(exc.description) from None
+
+
+def emit(as_json: bool, data: dict[str, Any], human: str) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data) + "\n")
+    else:
+        console.print(human, highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the HTTP API (refuses to start on a database that is behind the code)."""
+    import uvicorn
+
+    settings = get_settings()
+    if migrate.pending(settings):
+        raise fail("the database is behind the code: run `canopy db upgrade`")
+    settings.resolved_secret_key()  # create it once, before workers race for it
+    uvicorn.run(
+        "canopy.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        timeout_graceful_shutdown=30,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(as_json: JsonOption = False) -> None:
+    """Apply every pending migration."""
+    settings = get_settings()
+    migrate.upgrade(settings)
+    revision = migrate.current_revision(settings)
+    emit(as_json, {"revision": revision}, f"database at revision {revision}")
+
+
+@org_app.command("create")
+def org_create(
+    name: Annotated[str, typer.Option(help="Display name.")],
+    slug: Annotated[str | None, typer.Option(help="URL slug (default: from the name).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an organisation and print its reference."""
+    from canopy.organizations import service
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        organization = await service.create(session, name, slug=slug)
+        return {
+            "reference": organization.reference,
+            "name": organization.name,
+            "slug": organization.slug,
+        }
+
+    data = run(work)
+    emit(
+        as_json,
+        {"reference": data["reference"]},
+        f"organisation {data['name']} ({data['slug']}): reference [bold]{data['reference']}[/]",
+    )
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Email address (unique).")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user."""
+    from canopy.users import service
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        user = await service.create(session, email, name)
+        return {"id": user.id, "email": user.email}
+
+    data = run(work)
+    emit(as_json, data, f"user {data['email']} created")
+
+
+@member_app.command("add")
+def member_add(
+    org: Annotated[str, typer.Option(help="Organisation reference.")],
+    user: Annotated[str, typer.Option(help="User email.")],
+    role: Annotated[Role, typer.Option(help="admin, standard or limited.")] = Role.standard,
+    as_json: JsonOption = False,
+) -> None:
+    """Make a user a member of an organisation (or change its role)."""
+    from canopy.organizations import service as organizations
+    from canopy.users import service as users
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        organization = await organizations.by_reference(session, org)
+        if organization is None:
+            raise ApiError(404, f"no organisation with reference {org}")
+        account = await users.by_email(session, user)
+        if account is None:
+            raise ApiError(404, f"no user with email {user}")
+        membership = await users.add_member(session, organization, account, role)
+        return {
+            "organization_reference": organization.reference,
+            "user": account.email,
+            "role": membership.role.value,
+        }
+
+    data = run(work)
+    emit(as_json, data, f"{data['user']} is {data['role']} of {data['organization_reference']}")
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option(help="Email of the token's user.")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated scopes, or 'all'.")],
+    name: Annotated[str, typer.Option(help="A label to recognise the token.")] = "api",
+    expires_in_days: Annotated[int | None, typer.Option(help="Expire after N days.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a token and print it once: only its digest is stored."""
+    from canopy.tokens import service as tokens
+    from canopy.users import service as users
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        account = await users.by_email(session, user)
+        if account is None:
+            raise ApiError(404, f"no user with email {user}")
+        issued = await tokens.issue(
+            session, account, scopes.split(","), name=name, expires_in_days=expires_in_days
+        )
+        return {"id": issued.token.id, "token": issued.secret}
+
+    data = run(work)
+    emit(as_json, data, f"token {data['id']} (shown once, keep it now):\n{data['token']}")
+
+
+@token_app.command("list")
+def token_list(
+    user: Annotated[str | None, typer.Option(help="Only this user's tokens.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List tokens (never their secrets)."""
+    from canopy.tokens import service as tokens
+    from canopy.users import service as users
+
+    async def work(session: AsyncSession) -> list[dict[str, Any]]:
+        account = None
+        if user is not None:
+            account = await users.by_email(session, user)
+            if account is None:
+                raise ApiError(404, f"no user with email {user}")
+        rows = []
+        for token in await tokens.list_tokens(session, account):
+            rows.append(
+                {
+                    "id": token.id,
+                    "name": token.name,
+                    "user_id": token.user_id,
+                    "hint": token.hint + "…",
+                    "scopes": token.scopes,
+                    "created_at": _iso(token.created_at),
+                    "last_used_at": _iso(token.last_used_at),
+                    "expires_at": _iso(token.expires_at),
+                    "revoked_at": _iso(token.revoked_at),
+                }
+            )
+        return rows
+
+    rows = run(work)
+    if as_json:
+        sys.stdout.write(json.dumps(rows) + "\n")
+        return
+    table = Table("id", "name", "user", "hint", "scopes", "last used", "expires", "revoked")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["name"],
+            str(row["user_id"]),
+            row["hint"],
+            str(len(row["scopes"])),
+            row["last_used_at"] or "-",
+            row["expires_at"] or "-",
+            row["revoked_at"] or "-",
+        )
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(metavar="ID", help="Token id (see `token list`).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a token; every worker refuses it from the next request on."""
+    from canopy.tokens import service as tokens
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        token = await tokens.revoke(session, token_id)
+        return {"id": token.id, "revoked_at": _iso(token.revoked_at)}
+
+    data = run(work)
+    emit(as_json, data, f"token {data['id']} revoked")
+
+
+@app.command()
+def demo(as_json: JsonOption = False) -> None:
+    """Create the demo organisation and user if missing, and issue a fresh all-scope token."""
+    from canopy import demo as demo_data
+
+    settings = get_settings()
+    data = run(lambda session: demo_data.ensure(session), settings)
+    token_file = settings.var_dir / "demo-token"
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    token_file.touch(mode=0o600)
+    token_file.write_text(data["token"] + "\n")
+    emit(
+        as_json,
+        {"organization_reference": data["organization_reference"], "token": data["token"]},
+        f"demo organisation [bold]{data['organization_reference']}[/], user {data['email']}\n"
+        f"token (all scopes; also in {token_file}):\n{data['token']}",
+    )
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None

@@ -1,0 +1,30 @@
+"""ISO 3166-1 alpha-2 country codes and their localised names (from the CLDR data in Babel)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale
+
+NAME_LOCALES = ("fr", "en", "es", "cs", "sk")
+
+
+@cache
+def codes() -> frozenset[str]:
+    territories = Locale("en").territories
+    return frozenset(
+        code for code in territories if isinstance(code, str) and len(code) == 2 and code.isalpha()
+    )
+
+
+def normalize(code: str) -> str:
+    """Upper-cased code, or ValueError when it is not a country."""
+    value = code.strip().upper()
+    if value not in codes():
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+@cache
+def names(code: str) -> dict[str, str]:
+    return {locale: str(Locale(locale).territories.get(code, code)) for locale in NAME_LOCALES}

@@ -1,0 +1,74 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from canopy import __version__, render
+from canopy.api import ROUTERS
+from canopy.config import Settings, get_settings
+from canopy.db import create_engine, create_sessionmaker
+from canopy.errors import install_handlers
+from canopy.middleware import RequestContextMiddleware
+from canopy.params import openapi_schemas
+
+DESCRIPTION = """\
+Canopy's HTTP API is wire-compatible with the Welcome to the Jungle Solutions API: an integration
+written against the public WTTJ documentation works by changing only the base URL and the token.
+
+Authenticate with `Authorization: Bearer <token>` or `?access_token=<token>`. Parameters may come
+from the query string, a JSON body or a form body. Errors are `{"error", "error_description"}`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    render.set_timezone(settings.tz)
+    logging.basicConfig(level=settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.write_sessionmaker = create_sessionmaker(engine, write=True)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Canopy API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.secret_key = settings.resolved_secret_key()
+    install_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(RequestContextMiddleware)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in openapi_schemas().items():
+                components.setdefault(name, definition)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

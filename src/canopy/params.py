@@ -1,0 +1,194 @@
+"""The WTTJ parameter rules (§1.2, §15.1).
+
+Parameters are the union of the query string, a JSON body and a form body (the body wins on a
+conflict); booleans and integers may arrive as strings; unknown parameters are ignored; a
+missing one is ``400 "<param> is missing"``. Query and form keys follow the Rack conventions
+that Rails clients use for arrays and hashes: ``a[]=1``, ``a[][url]=…``, ``a[b]=…``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+import orjson
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from canopy.errors import ApiError, describe_validation, validation_failed
+
+M = TypeVar("M", bound=BaseModel)
+
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+_PART = re.compile(r"\[([^\[\]]*)\]")
+MAX_PARAMS = 1000
+MAX_DEPTH = 8
+
+
+class Params(BaseModel):
+    """Base of every request model: lax coercion of strings, unknown keys ignored."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+
+def nest(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Rack-style nesting of flat ``key=value`` pairs into dicts and lists."""
+    result: dict[str, Any] = {}
+    for count, (key, value) in enumerate(pairs):
+        if count >= MAX_PARAMS:
+            raise validation_failed(f"Too many parameters (at most {MAX_PARAMS})")
+        match = _KEY.match(key)
+        if match is None:
+            result[key] = value
+            continue
+        name, rest = match.groups()
+        parts = _PART.findall(rest)
+        if len(parts) > MAX_DEPTH:
+            raise validation_failed(f"{name} is nested too deeply")
+        _assign(result, name, parts, value)
+    return result
+
+
+def _assign(target: dict[str, Any], name: str, parts: list[str], value: str) -> None:
+    if not parts:
+        target[name] = value
+        return
+    head, tail = parts[0], parts[1:]
+    if head == "":
+        items = target.get(name)
+        if not isinstance(items, list):
+            items = target[name] = []
+        if not tail:
+            items.append(value)
+            return
+        # "a[][k]=v": start a new hash when the last one already has k (Rack's rule).
+        child_key = tail[0]
+        last = items[-1] if items else None
+        if not isinstance(last, dict) or (len(tail) == 1 and child_key in last):
+            last = {}
+            items.append(last)
+        _assign(last, child_key, tail[1:], value)
+        return
+    child = target.get(name)
+    if not isinstance(child, dict):
+        child = target[name] = {}
+    _assign(child, head, tail, value)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, f"The request body is larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"The request body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def merged(request: Request) -> dict[str, Any]:
+    """Query string, then the body on top. Computed once per request."""
+    cached = getattr(request.state, "params", None)
+    if isinstance(cached, dict):
+        return cached
+    data = nest(parse_qsl(request.url.query, keep_blank_values=True))
+    data.pop("access_token", None)
+    if request.method not in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        data.update(await _body_params(request))
+    request.state.params = data
+    return data
+
+
+async def _body_params(request: Request) -> dict[str, Any]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    limit: int = request.app.state.settings.max_json_body_bytes
+    if content_type == "multipart/form-data":
+        form = await request.form()
+        request.state.form = form
+        return nest((k, v) for k, v in form.multi_items() if isinstance(v, str))
+    body = await _read_body(request, limit)
+    if not body.strip():
+        return {}
+    if content_type == "application/x-www-form-urlencoded":
+        try:
+            text = body.decode()
+        except UnicodeDecodeError as exc:
+            raise validation_failed("The form body is not valid UTF-8") from exc
+        return nest(parse_qsl(text, keep_blank_values=True))
+    if content_type in ("application/json", "") or content_type.endswith("+json"):
+        try:
+            parsed = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise validation_failed(f"The JSON body is invalid: {exc.msg}") from exc
+        if not isinstance(parsed, dict):
+            raise validation_failed("The JSON body must be an object")
+        return parsed
+    raise ApiError(415, f"Unsupported content type {content_type!r}")
+
+
+def validate(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(describe_validation(exc.errors())) from exc
+
+
+def parse(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """A dependency returning ``model`` built from the merged parameters."""
+
+    async def dependency(request: Request) -> M:
+        return validate(model, await merged(request))
+
+    dependency.__name__ = f"parse_{model.__name__}"
+    return dependency
+
+
+# -- OpenAPI: the merged parameters are read by hand, so each route declares them here. --
+
+_SCHEMAS: dict[str, Any] = {}
+
+
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        _SCHEMAS[name] = definition
+    return schema
+
+
+def openapi_query(model: type[BaseModel]) -> dict[str, Any]:
+    schema = _schema(model)
+    required = set(schema.get("required", []))
+    parameters = [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": prop,
+            **({"description": prop["description"]} if "description" in prop else {}),
+        }
+        for name, prop in schema.get("properties", {}).items()
+    ]
+    return {"parameters": parameters}
+
+
+def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
+    _SCHEMAS[model.__name__] = _schema(model)
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": ref},
+                "application/x-www-form-urlencoded": {"schema": ref},
+            },
+        }
+    }
+
+
+def openapi_schemas() -> dict[str, Any]:
+    return dict(_SCHEMAS)
