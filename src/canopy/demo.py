@@ -7,8 +7,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from canopy.models import ApiToken, Organization, Role
+from canopy import scopes
+from canopy.auth import Principal
+from canopy.departments import service as departments
+from canopy.departments.schemas import DepartmentCreate
+from canopy.jobs import service as jobs
+from canopy.jobs.schemas import JobCreate
+from canopy.models import ApiToken, JobStatus, Organization, Role, User
 from canopy.models.base import utcnow
+from canopy.offices import service as offices
 from canopy.organizations import service as organizations
 from canopy.tokens import service as tokens
 from canopy.users import service as users
@@ -17,16 +24,142 @@ DEMO_SLUG = "canopy-demo"
 DEMO_EMAIL = "demo@canopy.example"
 DEMO_TOKEN_NAME = "demo"  # noqa: S105 - a label
 
+DEPARTMENTS = ("Engineering", "Product", "Sales", "People")
+OFFICES = (
+    ("Paris HQ", "11 bis rue Bachaumont", "75002", "Paris", "FR", True),
+    ("Lyon", "3 place Bellecour", "69002", "Lyon", "FR", False),
+    ("Berlin", "Torstraße 1", "10119", "Berlin", "DE", False),
+)
+# name, department, office, contract, status, sites, salary (min, max), remote
+JOBS: tuple[tuple[str, str, str, str, JobStatus, str, tuple[int, int] | None, str], ...] = (
+    (
+        "Backend Engineer",
+        "Engineering",
+        "Paris",
+        "FULL_TIME",
+        JobStatus.published,
+        "wttj_fr",
+        (55000, 70000),
+        "partial",
+    ),
+    (
+        "Frontend Engineer",
+        "Engineering",
+        "Lyon",
+        "FULL_TIME",
+        JobStatus.published,
+        "wttj_fr,smgo_fr",
+        (50000, 65000),
+        "partial",
+    ),
+    (
+        "Site Reliability Engineer",
+        "Engineering",
+        "Berlin",
+        "FULL_TIME",
+        JobStatus.published,
+        "wttj_fr",
+        (65000, 80000),
+        "fulltime",
+    ),
+    (
+        "Data Engineering Intern",
+        "Engineering",
+        "Paris",
+        "INTERNSHIP",
+        JobStatus.published,
+        "wttj_fr",
+        None,
+        "no",
+    ),
+    (
+        "Product Manager",
+        "Product",
+        "Paris",
+        "FULL_TIME",
+        JobStatus.published,
+        "wttj_fr",
+        (60000, 75000),
+        "punctual",
+    ),
+    (
+        "Product Designer",
+        "Product",
+        "Lyon",
+        "TEMPORARY",
+        JobStatus.draft,
+        "",
+        (45000, 55000),
+        "partial",
+    ),
+    (
+        "Account Executive",
+        "Sales",
+        "Paris",
+        "FULL_TIME",
+        JobStatus.published,
+        "wttj_fr,smgo_fr",
+        (45000, 60000),
+        "no",
+    ),
+    (
+        "Sales Development Representative",
+        "Sales",
+        "Berlin",
+        "FULL_TIME",
+        JobStatus.archived,
+        "wttj_fr",
+        (38000, 45000),
+        "no",
+    ),
+    (
+        "Customer Success Manager",
+        "Sales",
+        "Lyon",
+        "PART_TIME",
+        JobStatus.draft,
+        "",
+        None,
+        "partial",
+    ),
+    (
+        "Talent Acquisition Partner",
+        "People",
+        "Paris",
+        "FULL_TIME",
+        JobStatus.published,
+        "wttj_fr",
+        (42000, 52000),
+        "punctual",
+    ),
+    ("HR Apprentice", "People", "Paris", "APPRENTICESHIP", JobStatus.archived, "", None, "no"),
+    (
+        "Engineering Manager",
+        "Engineering",
+        "Berlin",
+        "FULL_TIME",
+        JobStatus.draft,
+        "wttj_fr",
+        (85000, 100000),
+        "partial",
+    ),
+)
+
 
 async def ensure(session: AsyncSession) -> dict[str, Any]:
-    """Idempotent: reuses the organisation and user, replaces the previous demo token."""
+    """Idempotent: reuses the organisation and user, replaces the previous demo token, and
+    fills a new demo organisation with departments, offices and jobs."""
     organization = await session.scalar(select(Organization).where(Organization.slug == DEMO_SLUG))
+    created = organization is None
     if organization is None:
         organization = await organizations.create(session, "Canopy Demo", slug=DEMO_SLUG)
+        organization.description = "A demo organisation to explore Canopy's API."
     user = await users.by_email(session, DEMO_EMAIL)
     if user is None:
         user = await users.create(session, DEMO_EMAIL, "Demo Recruiter")
     await users.add_member(session, organization, user, Role.admin)
+    if created:
+        await _fill(session, organization, user)
     await session.execute(
         update(ApiToken)
         .where(
@@ -42,3 +175,69 @@ async def ensure(session: AsyncSession) -> dict[str, Any]:
         "email": user.email,
         "token": issued.secret,
     }
+
+
+async def _fill(session: AsyncSession, organization: Organization, user: User) -> None:
+    principal = Principal(
+        token_id=0,
+        user_id=user.id,
+        scopes=scopes.expand(scopes.SCOPES),
+        roles={organization.id: Role.admin},
+    )
+    department_ids: dict[str, int] = {}
+    for name in DEPARTMENTS:
+        department = await departments.create(
+            session,
+            organization,
+            DepartmentCreate(organization_reference=organization.reference, name=name),
+        )
+        department_ids[name] = department.id
+    office_ids: dict[str, int] = {}
+    for name, address, zip_code, city, country, headquarter in OFFICES:
+        office = await offices.create(
+            session,
+            organization,
+            name=name,
+            address=address,
+            zip_code=zip_code,
+            city=city,
+            country_code=country,
+            is_headquarter=headquarter,
+        )
+        office_ids[city] = office.id
+    for name, department_name, city, contract, status, sites, salary, remote in JOBS:
+        data = JobCreate.model_validate(
+            {
+                "organization_reference": organization.reference,
+                "name": name,
+                "description": f"Join {organization.name} as a {name}.",
+                "profile": "You care about the people you work with and the craft.",
+                "company_description": organization.description,
+                "recruitment_process": "A call, a practical exercise, then meet the team.",
+                "contract_type": contract,
+                "language": "en",
+                "status": status.value,
+                "department_id": department_ids[department_name],
+                "office_id": office_ids[city],
+                "cms_sites_references": sites,
+                "remote": remote,
+                "experience_level": "2_TO_3_YEARS",
+                "education_level": "BAC_5",
+                **(
+                    {
+                        "salary_min": salary[0],
+                        "salary_max": salary[1],
+                        "salary_currency": "EUR",
+                        "salary_period": "yearly",
+                    }
+                    if salary
+                    else {}
+                ),
+                **(
+                    {"contract_duration_min": 6, "contract_duration_max": 12}
+                    if contract in ("TEMPORARY", "INTERNSHIP", "APPRENTICESHIP")
+                    else {}
+                ),
+            }
+        )
+        await jobs.create(session, principal, organization, data)

@@ -117,7 +117,7 @@ def describe_validation(errors: object) -> str:
     kind = first.get("type", "")
     if kind == "missing":
         return f"{name} is missing"
-    message = str(first.get("msg", "is invalid"))
+    message = str(first.get("msg", "is invalid")).removeprefix("Value error, ")
     return (
         f"{name} is invalid: {message[0].lower()}{message[1:]}" if message else f"{name} is invalid"
     )

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy import slugs
 from canopy.errors import validation_failed
+from canopy.jobs import service as jobs_service
 from canopy.models import Organization
 
 
@@ -14,7 +15,7 @@ async def by_reference(session: AsyncSession, reference: str) -> Organization | 
 
 
 async def create(session: AsyncSession, name: str, *, slug: str | None = None) -> Organization:
-    """A new organisation with a fresh reference and a unique slug."""
+    """A new organisation with a fresh reference, a unique slug and its spontaneous job."""
     name = name.strip()
     if not name or len(name) > 200:
         raise validation_failed("name must have 1 to 200 characters")
@@ -33,5 +34,6 @@ async def create(session: AsyncSession, name: str, *, slug: str | None = None) -
                     session.add(organization)
             except IntegrityError:
                 continue
+            await jobs_service.create_default(session, organization)
             return organization
     raise validation_failed("slug has already been taken")

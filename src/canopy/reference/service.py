@@ -62,3 +62,15 @@ def label(kind: str, value: str) -> dict[str, str] | None:
             names: dict[str, str] = item["name"]
             return names
     return None
+
+
+def site_references() -> frozenset[str]:
+    return frozenset(site["reference"] for site in load("sites"))
+
+
+def site(reference: str) -> dict[str, str] | None:
+    for item in load("sites"):
+        if item["reference"] == reference:
+            found: dict[str, str] = item
+            return found
+    return None

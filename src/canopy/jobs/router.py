@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+
+from canopy import tenancy
+from canopy.auth import Principal, require
+from canopy.db import SessionDep
+from canopy.jobs import service
+from canopy.jobs.schemas import (
+    JobAllParams,
+    JobCreate,
+    JobFlags,
+    JobListParams,
+    JobRead,
+    JobStatusUpdate,
+    JobUpdate,
+)
+from canopy.pagination import PageDep, PageParams, paginate
+from canopy.params import openapi_body, openapi_query, parse
+from canopy.routing import list_route
+
+router = APIRouter(prefix="/api/v1/external/jobs", tags=["Jobs"])
+
+Reader = Annotated[Principal, Depends(require(("jobs_r", service.SU_SCOPE)))]
+Writer = Annotated[Principal, Depends(require("jobs_rw"))]
+Flags = Annotated[JobFlags, Depends(parse(JobFlags))]
+Reference = Annotated[str, Path(max_length=64)]
+
+
+class _ListQuery(JobListParams, PageParams):
+    pass
+
+
+class _AllQuery(JobAllParams, PageParams):
+    pass
+
+
+@list_route(
+    router,
+    "",
+    response_model=list[JobRead],
+    response_model_exclude_unset=True,
+    openapi_extra=openapi_query(_ListQuery),
+)
+async def list_jobs(
+    principal: Reader,
+    params: Annotated[JobListParams, Depends(parse(JobListParams))],
+    page: PageDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> list[JobRead]:
+    """List an organisation's jobs, oldest first; the spontaneous-application job included."""
+    service.check_flags(principal, params)
+    organization = await tenancy.member_organization(
+        session, principal, params.organization_reference, su_scope=service.SU_SCOPE
+    )
+    stmt = service.list_query(principal, organization, params)
+    jobs = await paginate(session, stmt, page, request, response)
+    return await service.render(session, jobs, params)
+
+
+@list_route(
+    router,
+    "/all",
+    response_model=list[JobRead],
+    response_model_exclude_unset=True,
+    openapi_extra=openapi_query(_AllQuery),
+)
+async def list_all_jobs(
+    principal: Annotated[Principal, Depends(require(service.SU_SCOPE))],
+    params: Annotated[JobAllParams, Depends(parse(JobAllParams))],
+    page: PageDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> list[JobRead]:
+    """List the jobs of every organisation (partnership scope ``su_jobs_r``)."""
+    service.check_flags(principal, params)
+    stmt = service.list_query(principal, None, params)
+    jobs = await paginate(session, stmt, page, request, response)
+    return await service.render(session, jobs, params)
+
+
+@router.get(
+    "/{reference}",
+    response_model=JobRead,
+    response_model_exclude_unset=True,
+    openapi_extra=openapi_query(JobFlags),
+)
+async def get_job(
+    principal: Reader, reference: Reference, flags: Flags, session: SessionDep
+) -> JobRead:
+    """Retrieve a job with the inclusions its flags ask for."""
+    service.check_flags(principal, flags)
+    job = await service.get(session, principal, reference, flags)
+    return (await service.render(session, [job], flags))[0]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=JobRead,
+    response_model_exclude_unset=True,
+    openapi_extra=openapi_body(JobCreate),
+)
+async def create_job(
+    principal: Writer,
+    data: Annotated[JobCreate, Depends(parse(JobCreate))],
+    flags: Flags,
+    session: SessionDep,
+) -> JobRead:
+    """Create a job with the default pipeline; an office is found or created from its fields."""
+    service.check_flags(principal, flags)
+    organization = await tenancy.member_organization(
+        session, principal, data.organization_reference
+    )
+    job = await service.create(session, principal, organization, data)
+    job = await service.reload(session, job, flags)
+    return (await service.render(session, [job], flags))[0]
+
+
+@router.put(
+    "/{reference}",
+    response_model=JobRead,
+    response_model_exclude_unset=True,
+    openapi_extra=openapi_body(JobUpdate),
+)
+async def update_job(
+    principal: Writer,
+    reference: Reference,
+    data: Annotated[JobUpdate, Depends(parse(JobUpdate))],
+    flags: Flags,
+    session: SessionDep,
+) -> JobRead:
+    """Update a job: only the given fields change."""
+    service.check_flags(principal, flags)
+    job = await service.get(session, principal, reference, for_write=True)
+    await service.update(session, principal, job, data)
+    job = await service.reload(session, job, flags)
+    return (await service.render(session, [job], flags))[0]
+
+
+@router.put(
+    "/{reference}/update_status",
+    response_model=JobRead,
+    response_model_exclude_unset=True,
+    openapi_extra=openapi_body(JobStatusUpdate),
+)
+async def update_job_status(
+    principal: Writer,
+    reference: Reference,
+    data: Annotated[JobStatusUpdate, Depends(parse(JobStatusUpdate))],
+    flags: Flags,
+    session: SessionDep,
+) -> JobRead:
+    """Publish, archive or return a job to draft; the transition stamps its date."""
+    service.check_flags(principal, flags)
+    job = await service.get(session, principal, reference, for_write=True)
+    await service.set_status(session, job, data.status)
+    job = await service.reload(session, job, flags)
+    return (await service.render(session, [job], flags))[0]

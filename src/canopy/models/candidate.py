@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from canopy.models.base import Base, Timestamped
+from canopy.models.job import Job
+from canopy.models.stage import Stage
+from canopy.references import candidate_reference
+
+
+class Candidate(Timestamped, Base):
+    """A person in one job's pipeline."""
+
+    __tablename__ = "candidate"
+    __table_args__ = (
+        Index("ix_candidate_job_created", "job_id", "created_at", "id"),
+        Index("ix_candidate_job_stage", "job_id", "stage_id"),
+        Index("ix_candidate_job_email", "job_id", "email"),
+        Index("ix_candidate_job_updated", "job_id", "updated_at"),
+        Index("ix_candidate_creator", "creator_user_id", "job_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True, default=candidate_reference)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"))
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id", ondelete="SET NULL"))
+    creator_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    origin: Mapped[str] = mapped_column(String(200), default="external")
+    referrer: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str] = mapped_column(String(320))
+    firstname: Mapped[str] = mapped_column(String(200))
+    lastname: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    subtitle: Mapped[str | None] = mapped_column(String(500))
+    address: Mapped[str | None] = mapped_column(String(500))
+    city: Mapped[str | None] = mapped_column(String(200))
+    zip_code: Mapped[str | None] = mapped_column(String(20))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    cover_letter: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    media: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    job: Mapped[Job] = relationship(lazy="raise")
+    stage: Mapped[Stage | None] = relationship(lazy="raise")
