@@ -118,6 +118,9 @@ def describe_validation(errors: object) -> str:
     if kind == "missing":
         return f"{name} is missing"
     message = str(first.get("msg", "is invalid")).removeprefix("Value error, ")
+    if not loc and message:
+        # A check across parameters (a model validator) names them in its own message.
+        return message
     return (
         f"{name} is invalid: {message[0].lower()}{message[1:]}" if message else f"{name} is invalid"
     )

@@ -44,7 +44,8 @@ PageDep = Annotated[Page, Depends(_page)]
 def set_headers(request: Request, response: Response, page: Page, total: int) -> None:
     pages = math.ceil(total / page.size) if total else 0
     next_page = page.number + 1 if page.number < pages else None
-    prev_page = page.number - 1 if page.number > 1 else None
+    # As Kaminari: past the last page there is neither a next nor a previous page.
+    prev_page = page.number - 1 if 1 < page.number <= pages else None
     headers = response.headers
     headers["X-Total"] = str(total)
     headers["X-Total-Pages"] = str(pages)
@@ -53,9 +54,11 @@ def set_headers(request: Request, response: Response, page: Page, total: int) ->
     headers["X-Offset"] = str(page.offset)
     headers["X-Next-Page"] = str(next_page or "")
     headers["X-Prev-Page"] = str(prev_page or "")
+    # The token never travels in a response header, even when the request carried it.
+    url = request.url.remove_query_params("access_token")
     links = {"first": 1, "prev": prev_page, "next": next_page, "last": max(pages, 1)}
     headers["Link"] = ", ".join(
-        f'<{request.url.include_query_params(page=number, per_page=page.size)}>; rel="{rel}"'
+        f'<{url.include_query_params(page=number, per_page=page.size)}>; rel="{rel}"'
         for rel, number in links.items()
         if number is not None
     )
@@ -67,12 +70,19 @@ async def paginate(
     page: Page,
     request: Request,
     response: Response,
+    *,
+    total: int | None = None,
 ) -> Sequence[Any]:
-    """Run ``stmt`` for one page (two queries: the count, then the rows) and set the headers."""
-    count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
-    total = (await session.execute(count_stmt)).scalar_one()
+    """Run ``stmt`` for one page (two queries: the count, then the rows) and set the headers.
+
+    ``total``, when the caller knows it without counting, saves the count query."""
+    if total is None:
+        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+        total = (await session.execute(count_stmt)).scalar_one()
     set_headers(request, response, page, total)
-    if request.method == "HEAD" or page.offset >= total:
+    # HEAD runs the same queries as GET, so that its headers (Content-Length included) are
+    # exactly those of GET; the middleware drops the body.
+    if page.offset >= total:
         return []
     result = await session.scalars(stmt.limit(page.size).offset(page.offset))
     return result.all()

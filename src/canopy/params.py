@@ -63,18 +63,27 @@ def _assign(target: dict[str, Any], name: str, parts: list[str], value: str) -> 
         if not tail:
             items.append(value)
             return
-        # "a[][k]=v": start a new hash when the last one already has k (Rack's rule).
-        child_key = tail[0]
+        # "a[][k]=v": start a new hash when the last one already has that key path (Rack's rule).
         last = items[-1] if items else None
-        if not isinstance(last, dict) or (len(tail) == 1 and child_key in last):
+        if not isinstance(last, dict) or _has_path(last, tail):
             last = {}
             items.append(last)
-        _assign(last, child_key, tail[1:], value)
+        _assign(last, tail[0], tail[1:], value)
         return
     child = target.get(name)
     if not isinstance(child, dict):
         child = target[name] = {}
     _assign(child, head, tail, value)
+
+
+def _has_path(target: dict[str, Any], parts: list[str]) -> bool:
+    """Whether ``target[p0][p1]…`` is already set; a path through ``[]`` never is (Rack)."""
+    node: Any = target
+    for part in parts:
+        if part == "" or not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -131,7 +140,22 @@ async def _body_params(request: Request) -> dict[str, Any]:
     raise ApiError(415, f"Unsupported content type {content_type!r}")
 
 
+def _nul_free(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, dict):
+        return all(_nul_free(k) and _nul_free(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_nul_free(item) for item in value)
+    return True
+
+
 def validate(model: type[M], data: dict[str, Any]) -> M:
+    # PostgreSQL text cannot hold NUL (SQLite can): refused here, the same on every backend,
+    # instead of failing in the database. Only the model's own parameters: others are ignored.
+    for name in model.model_fields:
+        if name in data and not _nul_free(data[name]):
+            raise validation_failed(f"{name} is invalid: must not contain NUL characters")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -145,6 +169,20 @@ def parse(model: type[M]) -> Callable[[Request], Awaitable[M]]:
         return validate(model, await merged(request))
 
     dependency.__name__ = f"parse_{model.__name__}"
+    return dependency
+
+
+def parse_query(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """A dependency returning ``model`` built from the query string alone: the response
+    options of a write, whose body is the resource itself (a job's ``offices`` list there is
+    not the ``offices=true`` inclusion flag)."""
+
+    async def dependency(request: Request) -> M:
+        data = nest(parse_qsl(request.url.query, keep_blank_values=True))
+        data.pop("access_token", None)
+        return validate(model, data)
+
+    dependency.__name__ = f"parse_query_{model.__name__}"
     return dependency
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -31,6 +31,11 @@ def _after(value: Any) -> Any:
         raise ValueError("must be a date (YYYY-MM-DD) or an ISO 8601 timestamp")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone())
+    try:
+        # Stored and compared in UTC: near year 1 or 9999 the conversion leaves the range.
+        parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is out of range") from exc
     return parsed
 
 

@@ -20,6 +20,8 @@ def list_query(principal: Principal, organization: Organization) -> Select[Depar
 
 
 async def get(session: AsyncSession, principal: Principal, department_id: int) -> Department:
+    if not tenancy.is_id(department_id):
+        raise not_found("Department")
     department = await session.scalar(
         tenancy.owned(Department, principal, su_scope=SU_SCOPE).where(
             Department.id == department_id
@@ -33,6 +35,8 @@ async def get(session: AsyncSession, principal: Principal, department_id: int) -
 async def get_writable(
     session: AsyncSession, principal: Principal, department_id: int
 ) -> Department:
+    if not tenancy.is_id(department_id):
+        raise not_found("Department")
     department = await session.scalar(
         tenancy.owned(Department, principal).where(Department.id == department_id)
     )

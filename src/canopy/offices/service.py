@@ -24,6 +24,8 @@ def list_query(principal: Principal, organization: Organization) -> Select[Offic
 async def get(
     session: AsyncSession, principal: Principal, office_id: int, *, for_write: bool = False
 ) -> Office:
+    if not tenancy.is_id(office_id):
+        raise not_found("Office")
     su_scope = None if for_write else SU_SCOPE
     office = await session.scalar(
         tenancy.owned(Office, principal, su_scope=su_scope).where(Office.id == office_id)

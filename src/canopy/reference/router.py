@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Response
 from canopy.auth import CurrentPrincipal, Principal, require
 from canopy.reference import service
 from canopy.reference.schemas import DependenciesRead, LanguageRead, ProfessionRead, SectorRead
+from canopy.routing import list_route
 
 router = APIRouter(prefix="/api/v1/external", tags=["Reference data"])
 
@@ -23,19 +24,19 @@ async def get_dependencies(
     return _json("dependencies")
 
 
-@router.get("/languages", response_model=list[LanguageRead])
+@list_route(router, "/languages", response_model=list[LanguageRead])
 async def list_languages(_: CurrentPrincipal) -> Response:
     """Active languages for jobs; needs only a valid token."""
     return _json("languages")
 
 
-@router.get("/professions", response_model=list[ProfessionRead], deprecated=True)
+@list_route(router, "/professions", response_model=list[ProfessionRead], deprecated=True)
 async def list_professions(_: CurrentPrincipal) -> Response:
     """Professions (deprecated: accepted on jobs but no longer used)."""
     return _json("professions")
 
 
-@router.get("/sectors", response_model=list[SectorRead])
+@list_route(router, "/sectors", response_model=list[SectorRead])
 async def list_sectors(_: CurrentPrincipal) -> Response:
     """Business sectors; needs only a valid token."""
     return _json("sectors")

@@ -1,0 +1,80 @@
+"""The migrations build exactly the schema the models describe, and run both ways."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from canopy import migrate
+from canopy.config import Settings
+from canopy.db import create_engine
+from canopy.models import Base
+from tests.fixtures import databases
+
+# SQLite cannot reflect expression indexes (lower(email)); PostgreSQL compares them.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index"),
+    pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based"),
+]
+
+
+def _differences(settings: Settings) -> list[object]:
+    async def run() -> list[object]:
+        engine = create_engine(settings)
+        try:
+            async with engine.connect() as connection:
+
+                def compare(sync: Connection) -> list[object]:
+                    return list(compare_metadata(MigrationContext.configure(sync), Base.metadata))
+
+                return await connection.run_sync(compare)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_migrated_schema_matches_the_models(settings: Settings) -> None:
+    assert migrate.current_revision(settings) == migrate.head_revision(settings)
+    assert _differences(settings) == []
+
+
+def test_migration_files_have_dated_names_and_one_head() -> None:
+    folder = Path(migrate.MIGRATIONS) / "versions"
+    names = sorted(p.name for p in folder.glob("*.py"))
+    assert names, "no migrations"
+    for name in names:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d-\d{4}_[a-z0-9_]+\.py", name), name
+    script = ScriptDirectory.from_config(migrate.alembic_config(Settings()))
+    assert len(script.get_heads()) == 1
+
+
+@pytest.mark.parametrize("backend", databases.backends())
+def test_migrations_downgrade_to_base_and_upgrade_again(backend: str, tmp_path: Path) -> None:
+    if backend == "sqlite":
+        url = databases.sqlite_url(tmp_path)
+        _round_trip(Settings(database_url=url, var_dir=tmp_path))
+        return
+    if not databases.postgres_reachable():
+        if databases.postgres_required():
+            pytest.fail("PostgreSQL is required in CI but is not reachable")
+        pytest.skip("PostgreSQL is not reachable")
+    with databases.postgres_database() as url:
+        _round_trip(Settings(database_url=url, var_dir=tmp_path))
+
+
+def _round_trip(settings: Settings) -> None:
+    config = migrate.alembic_config(settings)
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    assert migrate.current_revision(settings) is None
+    command.upgrade(config, "head")
+    assert _differences(settings) == []
