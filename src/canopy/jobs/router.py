@@ -18,7 +18,7 @@ from canopy.jobs.schemas import (
     JobUpdate,
 )
 from canopy.pagination import PageDep, PageParams, paginate
-from canopy.params import openapi_body, openapi_query, parse
+from canopy.params import openapi_body, openapi_query, parse, parse_query
 from canopy.routing import list_route
 
 router = APIRouter(prefix="/api/v1/external/jobs", tags=["Jobs"])
@@ -26,6 +26,9 @@ router = APIRouter(prefix="/api/v1/external/jobs", tags=["Jobs"])
 Reader = Annotated[Principal, Depends(require(("jobs_r", service.SU_SCOPE)))]
 Writer = Annotated[Principal, Depends(require("jobs_rw"))]
 Flags = Annotated[JobFlags, Depends(parse(JobFlags))]
+# A write's body is the job itself, where `offices` is a list of offices: its flags come from
+# the query string only.
+WriteFlags = Annotated[JobFlags, Depends(parse_query(JobFlags))]
 Reference = Annotated[str, Path(max_length=64)]
 
 
@@ -59,7 +62,7 @@ async def list_jobs(
     )
     stmt = service.list_query(principal, organization, params)
     jobs = await paginate(session, stmt, page, request, response)
-    return await service.render(session, jobs, params)
+    return service.render(jobs, params)
 
 
 @list_route(
@@ -81,7 +84,7 @@ async def list_all_jobs(
     service.check_flags(principal, params)
     stmt = service.list_query(principal, None, params)
     jobs = await paginate(session, stmt, page, request, response)
-    return await service.render(session, jobs, params)
+    return service.render(jobs, params)
 
 
 @router.get(
@@ -96,7 +99,7 @@ async def get_job(
     """Retrieve a job with the inclusions its flags ask for."""
     service.check_flags(principal, flags)
     job = await service.get(session, principal, reference, flags)
-    return (await service.render(session, [job], flags))[0]
+    return service.to_read(job, flags)
 
 
 @router.post(
@@ -109,7 +112,7 @@ async def get_job(
 async def create_job(
     principal: Writer,
     data: Annotated[JobCreate, Depends(parse(JobCreate))],
-    flags: Flags,
+    flags: WriteFlags,
     session: SessionDep,
 ) -> JobRead:
     """Create a job with the default pipeline; an office is found or created from its fields."""
@@ -119,7 +122,7 @@ async def create_job(
     )
     job = await service.create(session, principal, organization, data)
     job = await service.reload(session, job, flags)
-    return (await service.render(session, [job], flags))[0]
+    return service.to_read(job, flags)
 
 
 @router.put(
@@ -132,7 +135,7 @@ async def update_job(
     principal: Writer,
     reference: Reference,
     data: Annotated[JobUpdate, Depends(parse(JobUpdate))],
-    flags: Flags,
+    flags: WriteFlags,
     session: SessionDep,
 ) -> JobRead:
     """Update a job: only the given fields change."""
@@ -140,7 +143,7 @@ async def update_job(
     job = await service.get(session, principal, reference, for_write=True)
     await service.update(session, principal, job, data)
     job = await service.reload(session, job, flags)
-    return (await service.render(session, [job], flags))[0]
+    return service.to_read(job, flags)
 
 
 @router.put(
@@ -153,7 +156,7 @@ async def update_job_status(
     principal: Writer,
     reference: Reference,
     data: Annotated[JobStatusUpdate, Depends(parse(JobStatusUpdate))],
-    flags: Flags,
+    flags: WriteFlags,
     session: SessionDep,
 ) -> JobRead:
     """Publish, archive or return a job to draft; the transition stamps its date."""
@@ -161,4 +164,4 @@ async def update_job_status(
     job = await service.get(session, principal, reference, for_write=True)
     await service.set_status(session, job, data.status)
     job = await service.reload(session, job, flags)
-    return (await service.render(session, [job], flags))[0]
+    return service.to_read(job, flags)

@@ -100,7 +100,8 @@ class JobFields(Params):
     salary_max: int | None = Field(default=None, ge=0, le=100_000_000)
     salary_currency: str | None = None
     salary_period: str | None = None
-    is_remote: bool | None = Field(default=None, deprecated=True)
+    # Deprecated for clients (OpenAPI says so); `deprecated=True` would warn on our own reads.
+    is_remote: bool | None = Field(default=None, json_schema_extra={"deprecated": True})
     remote: str | None = None
     contract_duration_min: int | None = Field(default=None, ge=1, le=36)
     contract_duration_max: int | None = Field(default=None, ge=1, le=36)
@@ -169,6 +170,12 @@ class JobFields(Params):
     def _office_country(cls, value: str | None) -> str | None:
         return countries.normalize(value) if value else None
 
+    @field_validator("external_reference")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        # "" is no reference: stored as such it would collide with the next "" (unique).
+        return value or None
+
     @field_validator("apply_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -182,6 +189,9 @@ class JobFields(Params):
         # Form bodies send a hash keyed by index ("offices[0][id]=…").
         if isinstance(value, dict):
             return [value[key] for key in sorted(value, key=lambda k: (len(k), k))]
+        # "offices=true" is the inclusion flag (the parameters are one union), not offices.
+        if isinstance(value, str | bool):
+            return None
         return value
 
     @model_validator(mode="after")
@@ -209,6 +219,10 @@ class JobFields(Params):
             country_code=self.office_country_code,
         )
         return None if single.is_empty() else single
+
+    def office_specs(self) -> list[OfficeInput]:
+        """The offices asked for, in order: the ``office_*`` fields, then ``offices``."""
+        return [s for s in [self.office_input(), *(self.offices or [])] if s and not s.is_empty()]
 
 
 class JobCreate(JobFields):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,14 +32,15 @@ from canopy.jobs.schemas import (
 )
 from canopy.jobs.schemas import JobOffice as JobOfficeRead
 from canopy.models import (
-    Candidate,
     Department,
     Job,
+    JobAssignment,
     JobOffice,
     JobStatus,
     JobWebsite,
     Office,
     Organization,
+    Role,
     Stage,
 )
 from canopy.models.base import utcnow
@@ -123,7 +122,7 @@ def list_query(
     principal: Principal, organization: Organization | None, params: JobFilters | JobAllParams
 ) -> Select[Job]:
     """Jobs of ``organization`` (or of every organisation, for ``/jobs/all``), oldest first."""
-    stmt = tenancy.owned(Job, principal, organization=organization, su_scope=SU_SCOPE)
+    stmt = tenancy.jobs(principal, organization=organization, su_scope=SU_SCOPE)
     flags = params if isinstance(params, JobFlags) else JobFlags()
     return _filtered(stmt, params).options(*_options(flags)).order_by(Job.created_at, Job.id)
 
@@ -136,38 +135,13 @@ async def get(
     *,
     for_write: bool = False,
 ) -> Job:
-    stmt = tenancy.owned(Job, principal, su_scope=None if for_write else SU_SCOPE)
+    stmt = tenancy.jobs(principal, su_scope=None if for_write else SU_SCOPE)
     job = await session.scalar(
         stmt.where(Job.reference == reference_).options(*_options(flags or JobFlags()))
     )
     if job is None:
         raise not_found("Job")
     return job
-
-
-@dataclass
-class Counts:
-    total: dict[int, int] = field(default_factory=dict)
-    by_stage: dict[int, dict[int, int]] = field(default_factory=dict)
-
-
-async def candidate_counts(session: AsyncSession, job_ids: Sequence[int]) -> Counts:
-    """Candidates per job and per stage, in one query for the whole page."""
-    counts = Counts()
-    if not job_ids:
-        return counts
-    rows = await session.execute(
-        select(Candidate.job_id, Candidate.stage_id, func.count())
-        .where(Candidate.job_id.in_(job_ids))
-        .group_by(Candidate.job_id, Candidate.stage_id)
-    )
-    by_stage: dict[int, dict[int, int]] = defaultdict(dict)
-    for job_id, stage_id, count in rows:
-        counts.total[job_id] = counts.total.get(job_id, 0) + count
-        if stage_id is not None:
-            by_stage[job_id][stage_id] = count
-    counts.by_stage = dict(by_stage)
-    return counts
 
 
 def _office_read(office: Office) -> JobOfficeRead:
@@ -186,7 +160,7 @@ def website_url(root_url: str, organization: Organization, job: Job) -> str:
     return f"{root_url.rstrip('/')}/companies/{organization.slug}/jobs/{job.slug}"
 
 
-def to_read(job: Job, flags: JobFlags, counts: Counts | None = None) -> JobRead:
+def to_read(job: Job, flags: JobFlags) -> JobRead:
     """The Job object of §3.1 with the inclusions ``flags`` asks for."""
     organization = job.organization
     sites = [website.reference for website in job.websites]
@@ -225,18 +199,18 @@ def to_read(job: Job, flags: JobFlags, counts: Counts | None = None) -> JobRead:
         archived_at=job.archived_at,
     )
     if flags.stages:
-        stage_counts = counts.by_stage.get(job.id, {}) if counts is not None else None
         stages = []
         for stage in job.stages:
             item = StageRead(
                 id=stage.id, name=stage.name, reference=stage.reference, visible=stage.visible
             )
-            if stage_counts is not None:
-                item.candidates_count = stage_counts.get(stage.id, 0)
+            if flags.candidates_count:
+                item.candidates_count = stage.candidates_count
             stages.append(item)
         read.stages = stages
-    if counts is not None:
-        read.candidates_count = counts.total.get(job.id, 0)
+    if flags.candidates_count:
+        # Database-maintained counters (see the candidate triggers): no rows are counted here.
+        read.candidates_count = job.candidates_count
     if flags.websites:
         read.websites = [
             WebsiteRead(
@@ -263,11 +237,8 @@ def to_read(job: Job, flags: JobFlags, counts: Counts | None = None) -> JobRead:
     return read
 
 
-async def render(session: AsyncSession, jobs: Sequence[Job], flags: JobFlags) -> list[JobRead]:
-    counts = (
-        await candidate_counts(session, [j.id for j in jobs]) if flags.candidates_count else None
-    )
-    return [to_read(job, flags, counts) for job in jobs]
+def render(jobs: Sequence[Job], flags: JobFlags) -> list[JobRead]:
+    return [to_read(job, flags) for job in jobs]
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -348,7 +319,7 @@ async def _set_offices(
     *,
     replacing: bool,
 ) -> Office | None:
-    specs = [s for s in [data.office_input(), *(data.offices or [])] if s and not s.is_empty()]
+    specs = data.office_specs()
     if not specs:
         return None
     offices: list[Office] = []
@@ -489,7 +460,7 @@ async def create(
         raise _taken()
     if data.department_id is not None:
         await _check_department(session, principal, organization, data.department_id)
-    if data.office_input() is None and not data.offices:
+    if not data.office_specs():
         raise validation_failed(
             "office is missing: give office_id, office address fields (office_address, "
             "office_zip_code, office_city, office_country_code) or offices"
@@ -507,6 +478,9 @@ async def create(
     _apply_status(job, data.status or JobStatus.draft, now)
     office = await _set_offices(session, principal, organization, job, data, replacing=False)
     await _insert(session, job, _base_slug(data.name, office), organization.id)
+    if principal.roles.get(organization.id) is Role.limited:
+        # A limited member reaches only its assigned jobs: the ones it creates included.
+        session.add(JobAssignment(user_id=principal.user_id, job_id=job.id))
     return job
 
 
@@ -584,3 +558,21 @@ async def reload(session: AsyncSession, job: Job, flags: JobFlags) -> Job:
     )
     assert refreshed is not None
     return refreshed
+
+
+async def by_reference(session: AsyncSession, reference_: str) -> Job | None:
+    return await session.scalar(select(Job).where(Job.reference == reference_))
+
+
+async def assign(session: AsyncSession, job: Job, user_id: int, *, assigned: bool = True) -> None:
+    """Give (or take back) a user's assignment to a job; limited members reach only those."""
+    existing = await session.scalar(
+        select(JobAssignment).where(
+            JobAssignment.job_id == job.id, JobAssignment.user_id == user_id
+        )
+    )
+    if assigned and existing is None:
+        session.add(JobAssignment(job_id=job.id, user_id=user_id))
+    elif not assigned and existing is not None:
+        await session.delete(existing)
+    await session.flush()

@@ -1,0 +1,119 @@
+"""A page of jobs costs a fixed number of SQL statements, whatever its size and flags."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from tests.fixtures.builders import Actor, Builder
+from tests.jobs.helpers import ALL, ALL_FLAGS, JOBS
+
+# Transaction control (SQLite's explicit BEGIN, savepoints) is not a query.
+_QUERIES = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+
+@contextmanager
+def count_queries(app: Any) -> Iterator[list[str]]:
+    """The SQL statements the app runs inside the block."""
+    statements: list[str] = []
+
+    def record(
+        conn: object, cursor: object, statement: str, *args: object, **kwargs: object
+    ) -> None:
+        if statement.lstrip().upper().startswith(_QUERIES):
+            statements.append(statement)
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def _add_rich_jobs(
+    client: httpx.AsyncClient, actor: Actor, build: Builder, count: int
+) -> None:
+    """``count`` jobs, each on two sites, in two offices, with candidates in two stages."""
+    paris = await build.office(client, actor)
+    lyon = await build.office(client, actor, name="Lyon", city="Lyon")
+    # Concurrently, to keep the test fast; the jobs' order does not matter here.
+    await asyncio.gather(
+        *(
+            build.job(
+                client,
+                actor,
+                name=f"Job {n}",
+                cms_sites_references="wttj_fr,smgo_fr",
+                offices=[{"id": paris["id"]}, {"id": lyon["id"]}],
+            )
+            for n in range(count)
+        )
+    )
+    listed = await client.get(
+        JOBS,
+        params={"organization_reference": actor.org, "stages": "true"},
+        headers=actor.headers,
+    )
+    for job in listed.json():
+        first, second = (stage["id"] for stage in job["stages"][:2])
+        await build.candidates(job["reference"], [first, first, second])
+
+
+async def _count(
+    app: Any, client: httpx.AsyncClient, actor: Actor, url: str, params: dict[str, str]
+) -> int:
+    with count_queries(app) as statements:
+        response = await client.get(url, params=params, headers=actor.headers)
+    assert response.status_code == 200, response.text
+    return len(statements)
+
+
+async def test_list_page_costs_the_same_queries_for_1_and_30_jobs(
+    app: Any, client: httpx.AsyncClient, admin: Actor, outsider: Actor, build: Builder
+) -> None:
+    params = {"organization_reference": outsider.org, **ALL_FLAGS}
+    # Warm up: the token's first use records its last_used_at, a write of its own.
+    await client.get(JOBS, params=params, headers=outsider.headers)
+    await client.get(ALL, params=ALL_FLAGS, headers=admin.headers)
+
+    one_job = await _count(app, client, outsider, JOBS, params)  # the spontaneous job alone
+    one_job_all = await _count(app, client, admin, ALL, ALL_FLAGS)
+    await _add_rich_jobs(client, outsider, build, 29)
+    thirty_jobs = await _count(app, client, outsider, JOBS, params)
+    many_jobs_all = await _count(app, client, admin, ALL, ALL_FLAGS)
+    per_page_five = await _count(app, client, outsider, JOBS, {**params, "per_page": "5"})
+    no_flags = await _count(app, client, outsider, JOBS, {"organization_reference": outsider.org})
+
+    # 8: token, memberships, organisation, count, jobs (organisation and office joined), then
+    # one each for stages, websites and job offices (office joined). candidates_count reads
+    # counters kept on the job and stage rows: no query of its own.
+    assert one_job == thirty_jobs == per_page_five == 8
+    # 7 for /jobs/all: the same without the organisation lookup.
+    assert one_job_all == many_jobs_all == 7
+    # 6 without flags: stages and job offices are not loaded at all.
+    assert no_flags == 6
+
+
+async def test_retrieve_costs_the_same_queries_whatever_the_job_holds(
+    app: Any, client: httpx.AsyncClient, admin: Actor, build: Builder
+) -> None:
+    bare = await build.job(client, admin, name="Bare")
+    await _add_rich_jobs(client, admin, build, 1)
+    listed = await client.get(
+        JOBS, params={"organization_reference": admin.org}, headers=admin.headers
+    )
+    rich = listed.json()[-1]
+    assert rich["name"] == "Job 0"
+
+    bare_count = await _count(app, client, admin, f"{JOBS}/{bare['reference']}", ALL_FLAGS)
+    rich_count = await _count(app, client, admin, f"{JOBS}/{rich['reference']}", ALL_FLAGS)
+
+    # 6: token, memberships, job (organisation and office joined), stages, websites, job
+    # offices (office joined).
+    assert bare_count == rich_count == 6
