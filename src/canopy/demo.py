@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy import scopes
 from canopy.auth import Principal
+from canopy.candidates import service as candidates
+from canopy.candidates.schemas import CandidateCreate, CandidateUpdate
 from canopy.departments import service as departments
 from canopy.departments.schemas import DepartmentCreate
 from canopy.jobs import service as jobs
 from canopy.jobs.schemas import JobCreate
-from canopy.models import ApiToken, JobStatus, Organization, Role, User
+from canopy.models import ApiToken, Job, JobStatus, Organization, Role, Stage, User
 from canopy.models.base import utcnow
 from canopy.offices import service as offices
 from canopy.organizations import service as organizations
@@ -240,4 +242,51 @@ async def _fill(session: AsyncSession, organization: Organization, user: User) -
                 ),
             }
         )
-        await jobs.create(session, principal, organization, data)
+        job = await jobs.create(session, principal, organization, data)
+        if status is not JobStatus.draft:
+            await _candidates(session, principal, organization, job)
+
+
+FIRST_NAMES = ("Ada", "Grace", "Alan", "Katherine", "Linus", "Margaret", "Tim", "Barbara",
+               "Dennis", "Frances", "Ken", "Radia")  # fmt: skip
+LAST_NAMES = ("Lovelace", "Hopper", "Turing", "Johnson", "Torvalds", "Hamilton", "Berners-Lee",
+              "Liskov", "Ritchie", "Allen", "Thompson", "Perlman")  # fmt: skip
+# How far each demo candidate got: an index into the job's pipeline.
+PROGRESS = (0, 0, 0, 1, 1, 2, 3, 5)
+
+
+async def _candidates(
+    session: AsyncSession, principal: Principal, organization: Organization, job: Job
+) -> None:
+    stages = (
+        await session.scalars(select(Stage).where(Stage.job_id == job.id).order_by(Stage.position))
+    ).all()
+    for index, target in enumerate(PROGRESS[: 3 + job.id % 6]):
+        first = FIRST_NAMES[(job.id + index) % len(FIRST_NAMES)]
+        last = LAST_NAMES[(job.id * 7 + index) % len(LAST_NAMES)]
+        candidate = await candidates.create(
+            session,
+            principal,
+            organization,
+            CandidateCreate.model_validate(
+                {
+                    "organization_reference": organization.reference,
+                    "job_reference": job.reference,
+                    "email": f"{first}.{last}.{job.id}@example.com".lower(),
+                    "firstname": first,
+                    "lastname": last,
+                    "subtitle": "Engineer" if index % 2 else "Product person",
+                    "tag_list": "python,remote" if index % 2 else "sql",
+                    "media_linkedin": f"https://www.linkedin.com/in/{first}-{last}".lower(),
+                    "comment": f"Referred by a colleague for **{job.name}**."
+                    if index == 0
+                    else None,
+                }
+            ),
+        )
+        # Walk the candidate through the pipeline so the demo has moves to show.
+        candidate = await candidates.get(session, principal, candidate.reference, write=True)
+        for stage in stages[1 : target + 1]:
+            await candidates.update(
+                session, principal, candidate, CandidateUpdate(job_stage_id=stage.id)
+            )

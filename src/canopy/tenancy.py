@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy.auth import Principal
 from canopy.errors import not_member
-from canopy.models import Organization
+from canopy.models import Candidate, Job, JobAssignment, Move, Organization, Role
 
 T = TypeVar("T")
+
+# Ids are 32-bit integer columns. A larger number names no row, and PostgreSQL refuses it as a
+# bind parameter (an error, not an empty result), so lookups check the range first.
+MAX_ID = 2**31 - 1
+
+
+def is_id(value: int) -> bool:
+    return 1 <= value <= MAX_ID
 
 
 def owned(
@@ -33,6 +41,60 @@ def owned(
     if su_scope is not None and principal.has(su_scope):
         return stmt
     return stmt.where(column.in_(principal.organization_ids))
+
+
+def _job_reach(principal: Principal, job_id: Any, organization_id: Any) -> ColumnElement[bool]:
+    """Rows of jobs the principal works on: every job of an organisation where it is admin or
+    standard, and only its assigned jobs where it is a ``limited`` member (§15.4)."""
+    full = [org for org, role in principal.roles.items() if role is not Role.limited]
+    limited = [org for org, role in principal.roles.items() if role is Role.limited]
+    clause: ColumnElement[bool] = organization_id.in_(full)
+    if limited:
+        assigned = select(JobAssignment.job_id).where(JobAssignment.user_id == principal.user_id)
+        clause = or_(clause, and_(organization_id.in_(limited), job_id.in_(assigned)))
+    return clause
+
+
+def jobs(
+    principal: Principal,
+    *,
+    organization: Organization | None = None,
+    su_scope: str | None = None,
+) -> Select[Job]:
+    """``SELECT job`` limited to the jobs the principal reaches (and to ``organization``)."""
+    stmt = select(Job)
+    if organization is not None:
+        stmt = stmt.where(Job.organization_id == organization.id)
+    if su_scope is not None and principal.has(su_scope):
+        return stmt
+    return stmt.where(_job_reach(principal, Job.id, Job.organization_id))
+
+
+def candidates(principal: Principal, *, write: bool = False) -> Select[Candidate]:
+    """``SELECT candidate`` limited to what the token reaches: with ``candidates_*`` every
+    candidate of the jobs the user works on; with only ``my_candidates_*`` those the user
+    created through the API."""
+    full, mine = (
+        ("candidates_rw", "my_candidates_rw") if write else ("candidates_r", "my_candidates_r")
+    )
+    stmt = select(Candidate).where(
+        _job_reach(principal, Candidate.job_id, Candidate.organization_id)
+    )
+    if principal.has(full):
+        return stmt
+    if principal.has(mine):
+        return stmt.where(Candidate.creator_user_id == principal.user_id)
+    return stmt.where(false())
+
+
+def moves(principal: Principal) -> Select[Move]:
+    """``SELECT move`` limited to moves from or to a job the principal reaches."""
+    return select(Move).where(
+        or_(
+            _job_reach(principal, Move.from_job_id, Move.from_organization_id),
+            _job_reach(principal, Move.to_job_id, Move.to_organization_id),
+        )
+    )
 
 
 async def member_organization(

@@ -81,6 +81,9 @@ class Job(Timestamped, Base):
         ForeignKey("office.id", ondelete="SET NULL"), index=True
     )
     application_fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Kept in step with the candidate rows by database triggers (see the migration that adds
+    # this column), whatever writes them, so that counting a job's candidates never scans them.
+    candidates_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

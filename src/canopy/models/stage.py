@@ -23,5 +23,6 @@ class Stage(Timestamped, Base):
     reference: Mapped[str | None] = mapped_column(String(64))
     visible: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    candidates_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     job: Mapped[Job] = relationship(lazy="raise", back_populates="stages")

@@ -24,7 +24,11 @@ async def get_current_user(
     params: Annotated[CurrentUserParams, Depends(parse(CurrentUserParams))],
     session: SessionDep,
 ) -> CurrentUserRead:
-    """The token's user; ``organizations=true`` adds the organisations and roles."""
+    """The token's user; flags add its organisations and roles, their jobs and stages."""
     if params.organizations:
         check(principal, "organizations_r", reason="organizations=true")
-    return await service.current(session, principal, organizations=params.organizations)
+    if params.jobs:
+        check(principal, "jobs_r", reason="jobs=true")
+    if params.stages:
+        check(principal, "jobs_r", reason="stages=true")
+    return await service.current(session, principal, params)

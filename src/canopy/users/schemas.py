@@ -2,12 +2,29 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from canopy.models import Role
+from canopy.models import JobStatus, Role
 from canopy.params import Params
 
 
 class CurrentUserParams(Params):
     organizations: bool = False
+    jobs: bool = False
+    stages: bool = False
+
+
+class StageRead(BaseModel):
+    id: int
+    name: str
+    reference: str | None
+    visible: bool
+
+
+class UserJobRead(BaseModel):
+    reference: str
+    name: str
+    status: JobStatus
+    organization_reference: str
+    stages: list[StageRead] | None = None
 
 
 class MembershipRead(BaseModel):
@@ -15,10 +32,15 @@ class MembershipRead(BaseModel):
     name: str
     slug: str
     role: Role
+    jobs: list[UserJobRead] | None = None
 
 
 class CurrentUserRead(BaseModel):
+    """§15.9: with ``organizations=true`` the user's organisations (each with its ``jobs`` when
+    ``jobs=true``); ``jobs=true`` alone lists the jobs at the top level."""
+
     display_name: str
     avatar_url: str | None
     email: str
     organizations: list[MembershipRead] | None = None
+    jobs: list[UserJobRead] | None = None

@@ -2,31 +2,69 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
 
+from canopy import tenancy
 from canopy.auth import Principal
 from canopy.errors import validation_failed
-from canopy.models import Membership, Organization, Role, User
-from canopy.users.schemas import CurrentUserRead, MembershipRead
+from canopy.models import Job, Membership, Organization, Role, User
+from canopy.users.schemas import (
+    CurrentUserParams,
+    CurrentUserRead,
+    MembershipRead,
+    StageRead,
+    UserJobRead,
+)
 
 
 async def current(
-    session: AsyncSession, principal: Principal, *, organizations: bool
+    session: AsyncSession, principal: Principal, params: CurrentUserParams
 ) -> CurrentUserRead:
     user = await session.get_one(User, principal.user_id)
     result = CurrentUserRead(
         display_name=user.display_name, avatar_url=user.avatar_url, email=user.email
     )
-    if organizations:
+    with_jobs = params.jobs or params.stages
+    jobs: dict[int, list[UserJobRead]] = {}
+    if with_jobs:
+        stmt = (
+            tenancy.jobs(principal)
+            .options(joinedload(Job.organization))
+            .order_by(Job.created_at, Job.id)
+        )
+        if params.stages:
+            stmt = stmt.options(selectinload(Job.stages))
+        for job in await session.scalars(stmt):
+            item = UserJobRead(
+                reference=job.reference,
+                name=job.name,
+                status=job.status,
+                organization_reference=job.organization.reference,
+            )
+            if params.stages:
+                item.stages = [
+                    StageRead(id=s.id, name=s.name, reference=s.reference, visible=s.visible)
+                    for s in job.stages
+                ]
+            jobs.setdefault(job.organization_id, []).append(item)
+    if params.organizations:
         rows = await session.execute(
             select(Organization, Membership.role)
             .join(Membership, Membership.organization_id == Organization.id)
             .where(Membership.user_id == user.id)
             .order_by(Organization.created_at, Organization.id)
         )
-        result.organizations = [
-            MembershipRead(reference=org.reference, name=org.name, slug=org.slug, role=role)
-            for org, role in rows.tuples()
-        ]
+        memberships = []
+        for org, role in rows:
+            membership = MembershipRead(
+                reference=org.reference, name=org.name, slug=org.slug, role=role
+            )
+            if with_jobs:
+                membership.jobs = jobs.get(org.id, [])
+            memberships.append(membership)
+        result.organizations = memberships
+    elif with_jobs:
+        result.jobs = [job for items in jobs.values() for job in items]
     return result
 
 

@@ -1,0 +1,391 @@
+"""Candidates in a job's pipeline: who reaches them, moves between stages and jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.base import ExecutableOption
+
+from canopy import countries, tenancy
+from canopy.auth import Principal
+from canopy.candidates.schemas import (
+    MEDIA_FIELDS,
+    CandidateCreate,
+    CandidateFields,
+    CandidateFlags,
+    CandidateListParams,
+    CandidateRead,
+    CandidateUpdate,
+    ProfileRead,
+    StageRead,
+)
+from canopy.comments import service as comments_service
+from canopy.db import after_commit
+from canopy.errors import not_found, validation_failed
+from canopy.files import service as files_service
+from canopy.files.service import Files
+from canopy.files.sniff import IMAGE_TYPES, PORTFOLIO_TYPES, RESUME_TYPES
+from canopy.models import Candidate, Job, Move, Organization, Stage
+from canopy.models.base import utcnow
+
+API_ORIGIN = "external"
+PROFILE_FIELDS = ("email", "firstname", "lastname", "phone", "subtitle", "address", "city",
+                  "zip_code", "country_code", "cover_letter", "archived")  # fmt: skip
+
+
+def _options(flags: CandidateFlags) -> list[ExecutableOption]:
+    options: list[ExecutableOption] = [joinedload(Candidate.job).joinedload(Job.organization)]
+    if flags.stage:
+        options.append(joinedload(Candidate.stage))
+    return options
+
+
+async def reachable_job(session: AsyncSession, principal: Principal, reference: str) -> Job:
+    job = await session.scalar(
+        tenancy.jobs(principal)
+        .where(Job.reference == reference)
+        .options(joinedload(Job.organization))
+    )
+    if job is None:
+        raise not_found("Job")
+    return job
+
+
+async def get(
+    session: AsyncSession,
+    principal: Principal,
+    reference: str,
+    flags: CandidateFlags | None = None,
+    *,
+    write: bool = False,
+) -> Candidate:
+    candidate = await session.scalar(
+        tenancy.candidates(principal, write=write)
+        .where(Candidate.reference == reference)
+        .options(*_options(flags or CandidateFlags()))
+    )
+    if candidate is None:
+        raise not_found("Candidate")
+    return candidate
+
+
+def _filters(params: CandidateListParams, job: Job) -> list[Any]:
+    conditions: list[Any] = []
+    if params.email is not None:
+        conditions.append(func.lower(Candidate.email) == params.email.strip().lower())
+    if params.origin is not None:
+        conditions.append(Candidate.origin == params.origin)
+    if params.referrer is not None:
+        conditions.append(Candidate.referrer == params.referrer)
+    if params.job_stage_id is not None:
+        conditions.append(Candidate.stage_id == params.job_stage_id)
+    if params.job_stage_reference is not None:
+        conditions.append(
+            Candidate.stage_id.in_(
+                select(Stage.id).where(
+                    Stage.job_id == job.id, Stage.reference == params.job_stage_reference
+                )
+            )
+        )
+    if params.archived is not None:
+        conditions.append(Candidate.archived == params.archived)
+    if params.created_after is not None:
+        conditions.append(Candidate.created_at >= params.created_after)
+    if params.updated_after is not None:
+        conditions.append(Candidate.updated_at >= params.updated_after)
+    return conditions
+
+
+def list_query(
+    principal: Principal, job: Job, params: CandidateListParams
+) -> tuple[Select[Candidate], int | None]:
+    """The page query, and the total when it is known without counting: a job's full,
+    unfiltered list is counted by the database-maintained counter."""
+    conditions = _filters(params, job)
+    stmt = (
+        tenancy.candidates(principal)
+        .where(Candidate.job_id == job.id, *conditions)
+        .options(*_options(params))
+        .order_by(Candidate.created_at, Candidate.id)
+    )
+    known = job.candidates_count if not conditions and principal.has("candidates_r") else None
+    return stmt, known
+
+
+def modal_path(organization: Organization, job: Job, candidate: Candidate) -> str:
+    return f"/dashboard/o/{organization.reference}/jobs/{job.reference}/card/{candidate.reference}"
+
+
+def _file_url(
+    files: Files | None, key: str | None, name: str, type_: str | None, size: int | None
+) -> str | None:
+    if files is None or key is None or type_ is None:
+        return None
+    return files.url(key, name, type_, size or 0)
+
+
+def to_read(candidate: Candidate, flags: CandidateFlags, files: Files | None) -> CandidateRead:
+    job = candidate.job
+    media = candidate.media or {}
+    code = candidate.country_code
+    read = CandidateRead(
+        reference=candidate.reference,
+        cover_letter=candidate.cover_letter,
+        created_at=candidate.created_at,
+        job_reference=job.reference,
+        modal_path=modal_path(job.organization, job, candidate),
+        portfolio_size=candidate.portfolio_size,
+        portfolio_url=_file_url(
+            files,
+            candidate.portfolio_key,
+            "portfolio",
+            candidate.portfolio_content_type,
+            candidate.portfolio_size,
+        ),
+        resume_content_type=candidate.resume_content_type,
+        resume_size=candidate.resume_size,
+        resume_url=_file_url(
+            files,
+            candidate.resume_key,
+            "resume",
+            candidate.resume_content_type,
+            candidate.resume_size,
+        ),
+        stage_id=candidate.stage_id,
+        updated_at=candidate.updated_at,
+        profile=ProfileRead(
+            address=candidate.address,
+            avatar_url=_file_url(
+                files,
+                candidate.avatar_key,
+                "avatar",
+                candidate.avatar_content_type,
+                candidate.avatar_size,
+            ),
+            city=candidate.city,
+            country_code=code,
+            country_name=countries.names(code)["en"] if code else None,
+            email=candidate.email,
+            firstname=candidate.firstname,
+            lastname=candidate.lastname,
+            phone=candidate.phone,
+            subtitle=candidate.subtitle,
+            zip_code=candidate.zip_code,
+            **{name: media.get(name) for name in MEDIA_FIELDS},
+        ),
+        origin=candidate.origin,
+        archived=candidate.archived,
+    )
+    if flags.stage:
+        stage = candidate.stage
+        read.stage = (
+            StageRead(
+                id=stage.id, name=stage.name, reference=stage.reference, visible=stage.visible
+            )
+            if stage is not None
+            else None
+        )
+    if flags.tags:
+        read.tags = list(candidate.tags or [])
+    return read
+
+
+def render(
+    candidates: Sequence[Candidate], flags: CandidateFlags, files: Files | None
+) -> list[CandidateRead]:
+    return [to_read(candidate, flags, files) for candidate in candidates]
+
+
+# field → (size setting, allowed types) for the §5.4 remote files
+REMOTE_FILES = {
+    "remote_resume_url": ("max_resume_bytes", RESUME_TYPES),
+    "remote_portfolio_url": ("max_portfolio_bytes", PORTFOLIO_TYPES),
+    "remote_image_url": ("max_avatar_bytes", IMAGE_TYPES),
+}
+
+
+async def _fetch_files(
+    session: AsyncSession, files: Files | None, candidate: Candidate, data: CandidateFields
+) -> None:
+    """Download the remote resume, portfolio and avatar, all or nothing, and point the
+    candidate at the stored copies (the previous copies go once the change commits)."""
+    wanted = [(name, getattr(data, name)) for name in REMOTE_FILES if getattr(data, name)]
+    if not wanted:
+        return
+    if files is None:
+        raise validation_failed(f"{wanted[0][0]} cannot be downloaded here")
+    downloads = []
+    try:
+        for name, url in wanted:
+            limit, types = REMOTE_FILES[name]
+            downloads.extend(
+                await files_service.fetch_all(
+                    files,
+                    [url],
+                    max_bytes=getattr(files.settings, limit),
+                    allowed_types=types,
+                    label=name,
+                    indexed=False,
+                )
+            )
+    except BaseException:
+        for download in downloads:
+            download.discard()
+        raise
+    stored = await files_service.store(
+        session,
+        files,
+        downloads,
+        [name for name, _ in wanted],
+        prefix="candidates",
+    )
+    replaced: list[str] = []
+    for (name, _), item in zip(wanted, stored, strict=True):
+        kind = name.removeprefix("remote_").removesuffix("_url")
+        kind = "avatar" if kind == "image" else kind
+        old = getattr(candidate, f"{kind}_key")
+        if old:
+            replaced.append(old)
+        setattr(candidate, f"{kind}_key", item.key)
+        setattr(candidate, f"{kind}_size", item.size)
+        setattr(candidate, f"{kind}_content_type", item.content_type)
+    for key in replaced:
+        after_commit(session, partial(files.storage.delete, key))
+
+
+async def _stage_of(session: AsyncSession, job: Job, stage_id: int | None) -> Stage:
+    """The given stage, which must belong to ``job``, or the job's initial stage."""
+    if stage_id is not None:
+        stage = await session.scalar(
+            select(Stage).where(Stage.id == stage_id, Stage.job_id == job.id)
+        )
+        if stage is None:
+            raise validation_failed(
+                f"job_stage_id is invalid: {stage_id} is not a stage of this job"
+            )
+        return stage
+    stage = await session.scalar(
+        select(Stage)
+        .where(Stage.job_id == job.id)
+        .order_by((Stage.reference == "initial").desc(), Stage.position, Stage.id)
+        .limit(1)
+    )
+    if stage is None:
+        raise validation_failed("the job has no pipeline stage")
+    return stage
+
+
+def _assign(candidate: Candidate, data: CandidateFields) -> None:
+    given = data.model_fields_set
+    for name in PROFILE_FIELDS:
+        if name in given:
+            setattr(candidate, name, getattr(data, name))
+    if "tag_list" in given:
+        candidate.tags = list(data.tag_list or [])
+    media_given = [name for name in MEDIA_FIELDS if name in given]
+    if media_given:
+        media = dict(candidate.media or {})
+        for name in media_given:
+            value = getattr(data, name)
+            if value:
+                media[name] = value
+            else:
+                media.pop(name, None)
+        candidate.media = media
+
+
+async def create(
+    session: AsyncSession,
+    principal: Principal,
+    organization: Organization,
+    data: CandidateCreate,
+    files: Files | None = None,
+) -> Candidate:
+    job = await reachable_job(session, principal, data.job_reference)
+    if job.organization_id != organization.id:
+        raise not_found("Job")
+    stage = await _stage_of(session, job, data.job_stage_id)
+    now = utcnow()
+    candidate = Candidate(
+        organization_id=job.organization_id,
+        job_id=job.id,
+        stage_id=stage.id,
+        creator_user_id=principal.user_id,
+        origin=API_ORIGIN,
+        referrer=data.referrer,
+        tags=[],
+        media={},
+        archived=False,
+        created_at=now,
+        updated_at=now,
+    )
+    _assign(candidate, data)
+    await _fetch_files(session, files, candidate, data)
+    session.add(candidate)
+    await session.flush()
+    if data.comment:
+        await comments_service.create(session, candidate, data.comment, principal.user_id)
+    return candidate
+
+
+def _move(
+    candidate: Candidate, from_job: Job, from_stage_id: int | None, to: Job, stage: Stage
+) -> Move:
+    return Move(
+        candidate_id=candidate.id,
+        from_organization_id=from_job.organization_id,
+        from_job_id=from_job.id,
+        from_stage_id=from_stage_id,
+        to_organization_id=to.organization_id,
+        to_job_id=to.id,
+        to_stage_id=stage.id,
+    )
+
+
+async def update(
+    session: AsyncSession,
+    principal: Principal,
+    candidate: Candidate,
+    data: CandidateUpdate,
+    files: Files | None = None,
+) -> None:
+    given = data.model_fields_set
+    for name in ("email", "firstname", "lastname", "archived"):
+        if name in given and getattr(data, name) is None:
+            raise validation_failed(f"{name} cannot be null")
+    current_job = candidate.job
+    target = current_job
+    if data.job_reference and data.job_reference != current_job.reference:
+        # §15.7: to another job's initial stage (or the given stage of that job), across
+        # organisations when the user reaches both.
+        target = await reachable_job(session, principal, data.job_reference)
+    if target.id != current_job.id or (
+        data.job_stage_id is not None and data.job_stage_id != candidate.stage_id
+    ):
+        stage = await _stage_of(session, target, data.job_stage_id)
+        if target.id != current_job.id or stage.id != candidate.stage_id:
+            session.add(_move(candidate, current_job, candidate.stage_id, target, stage))
+            candidate.job_id = target.id
+            candidate.organization_id = target.organization_id
+            candidate.stage_id = stage.id
+    _assign(candidate, data)
+    await _fetch_files(session, files, candidate, data)
+    candidate.updated_at = utcnow()
+    await session.flush()
+
+
+async def reload(session: AsyncSession, candidate: Candidate, flags: CandidateFlags) -> Candidate:
+    await session.flush()
+    refreshed = await session.scalar(
+        select(Candidate)
+        .where(Candidate.id == candidate.id)
+        .options(*_options(flags))
+        .execution_options(populate_existing=True)
+    )
+    assert refreshed is not None
+    return refreshed
