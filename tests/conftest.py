@@ -18,6 +18,8 @@ from canopy.models import Base
 from tests.fixtures import databases
 from tests.fixtures.builders import Actor, Builder
 
+pytest_plugins = ["tests.fixtures.remote", "tests.fixtures.s3"]
+
 
 @pytest.fixture(scope="session", params=databases.backends())
 def database_url(
@@ -43,6 +45,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         var_dir=tmp_path_factory.mktemp("var"),
         secret_key="test-secret-key-0123456789abcdefghijklmnop",
         public_base_url="http://testserver",
+        # The remote files the tests serve live on 127.0.0.1.
+        fetch_allowed_networks="127.0.0.0/8",
     )
     migrate.upgrade(settings)
     return settings

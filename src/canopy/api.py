@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from canopy.candidates.router import router as candidates
+from canopy.comments.router import router as comments
 from canopy.departments.router import router as departments
+from canopy.documents.router import router as documents
+from canopy.emails.router import router as emails
+from canopy.files.router import router as files
 from canopy.jobs.router import router as jobs
+from canopy.moves.router import router as moves
 from canopy.offices.router import router as offices
 from canopy.reference.router import router as reference
 from canopy.users.router import router as users
 
 # Order matters where paths overlap: /jobs/dependencies and /jobs/all before /jobs/{reference}.
-ROUTERS: list[APIRouter] = [reference, jobs, departments, offices, users]
+ROUTERS: list[APIRouter] = [
+    reference,
+    jobs,
+    departments,
+    offices,
+    candidates,
+    comments,
+    documents,
+    emails,
+    moves,
+    users,
+    files,
+]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -28,13 +32,47 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
 
+    # Files (§15.8).
+    storage_url: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    file_url_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    max_files_per_request: int = Field(default=10, ge=1, le=100)
+    max_document_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_resume_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_portfolio_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_avatar_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+
+    # Remote fetches: private networks are refused unless listed here (comma-separated CIDRs).
+    fetch_allowed_networks: str = ""
+    fetch_connect_timeout: float = Field(default=5.0, gt=0)
+    fetch_read_timeout: float = Field(default=15.0, gt=0)
+    fetch_deadline: float = Field(default=60.0, gt=0)
+
+    # Email delivery: smtp://user:password@host:port (smtps:// for TLS, ?starttls=true).
+    smtp_url: str = ""
+    smtp_timeout: float = Field(default=30.0, gt=0)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # "Europe" is a folder
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("fetch_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"{part.strip()!r} is not a network (CIDR)") from exc
         return value
 
     @field_validator("public_base_url")
@@ -58,6 +96,23 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def allowed_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in self.fetch_allowed_networks.split(",")
+            if part.strip()
+        ]
+
+    @property
+    def max_request_bytes(self) -> int:
+        """Any request body: room for the most files one request may upload."""
+        return self.max_files_per_request * self.max_document_bytes + 1024 * 1024
+
+    @property
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or f"file://{(self.var_dir / 'files').resolve().as_posix()}"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -66,18 +121,19 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.var_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        # O_EXCL: two processes starting at once keep the first key written.
-        try:
-            with path.open("x") as fh:
-                fh.write(key)
-            path.chmod(0o600)
-        except FileExistsError:
-            return path.read_text().strip()
-        return key
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            # Written whole to a private temporary file, then linked into place: processes
+            # starting at once see no key or a complete one, and the first link wins.
+            fd, temporary = tempfile.mkstemp(dir=self.var_dir, prefix=".secret_key.")
+            try:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_hex(32))
+                with contextlib.suppress(FileExistsError):
+                    os.link(temporary, path)
+            finally:
+                os.unlink(temporary)
+        return path.read_text().strip()
 
 
 def is_weak_secret(value: str) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -65,7 +66,42 @@ def create_sessionmaker(
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+Hook = Callable[[], Awaitable[None]]
+_AFTER_COMMIT = "canopy.after_commit"
+_ON_ROLLBACK = "canopy.on_rollback"
+logger = logging.getLogger("canopy.db")
+
+
+def after_commit(session: AsyncSession, hook: Hook) -> None:
+    """Run ``hook`` once the request's transaction has committed (sending an email, say);
+    never if it rolls back. It runs after the response, outside the transaction."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(hook)
+
+
+def on_rollback(session: AsyncSession, hook: Hook) -> None:
+    """Run ``hook`` if the request's transaction rolls back or fails to commit (removing the
+    objects it stored, say), so that a failed request leaves nothing behind."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(hook)
+
+
+async def run_rollback_hooks(session: AsyncSession) -> None:
+    for hook in session.info.pop(_ON_ROLLBACK, []):
+        try:
+            await hook()
+        except Exception:
+            logger.exception("rollback hook failed")
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+async def _run_after_commit(hooks: list[Hook]) -> None:
+    for hook in hooks:
+        try:
+            await hook()
+        except Exception:
+            logger.exception("after-commit hook failed")
+
+
+async def _session(request: Request, background: BackgroundTasks) -> AsyncIterator[AsyncSession]:
     """One session per request. It commits when the handler returns, before the response is
     sent, so a failed commit becomes an error response instead of a lost write."""
     state = request.app.state
@@ -75,11 +111,15 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     async with maker() as session:
         try:
             yield session
+            await session.commit()
         except BaseException:
             await session.rollback()
+            await run_rollback_hooks(session)
             raise
-        else:
-            await session.commit()
+        session.info.pop(_ON_ROLLBACK, None)
+        hooks = session.info.pop(_AFTER_COMMIT, [])
+        if hooks:
+            background.add_task(_run_after_commit, hooks)
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]

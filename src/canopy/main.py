@@ -15,6 +15,9 @@ from canopy.api import ROUTERS
 from canopy.config import Settings, get_settings
 from canopy.db import create_engine, create_sessionmaker
 from canopy.errors import install_handlers
+from canopy.files.fetch import Downloader, FetchPolicy
+from canopy.files.service import Files, storage_from_settings
+from canopy.files.urls import FileSigner
 from canopy.middleware import RequestContextMiddleware
 from canopy.params import openapi_schemas
 
@@ -38,9 +41,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.write_sessionmaker = create_sessionmaker(engine, write=True)
+        storage = storage_from_settings(settings)
+        temp_dir = settings.var_dir / "tmp"
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        downloader = Downloader(FetchPolicy.from_settings(settings, temp_dir=temp_dir))
+        app.state.storage = storage
+        app.state.file_signer = FileSigner(
+            app.state.secret_key, settings.public_base_url, settings.file_url_ttl_seconds
+        )
+        app.state.files = Files(
+            storage=storage, downloader=downloader, signer=app.state.file_signer, settings=settings
+        )
         try:
             yield
         finally:
+            await downloader.aclose()
+            await storage.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -54,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_bytes)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -3,9 +3,14 @@
 from canopy.models.api_token import ApiToken
 from canopy.models.base import Base
 from canopy.models.candidate import Candidate
+from canopy.models.comment import Comment
 from canopy.models.department import Department
+from canopy.models.document import Document
+from canopy.models.email import Delivery, Email, EmailAttachment
 from canopy.models.job import Job, JobOffice, JobStatus, JobWebsite
+from canopy.models.job_assignment import JobAssignment
 from canopy.models.membership import Membership, Role
+from canopy.models.move import Move
 from canopy.models.office import Office
 from canopy.models.organization import Organization
 from canopy.models.stage import Stage
@@ -15,12 +20,19 @@ __all__ = [
     "ApiToken",
     "Base",
     "Candidate",
+    "Comment",
+    "Delivery",
     "Department",
+    "Document",
+    "Email",
+    "EmailAttachment",
     "Job",
+    "JobAssignment",
     "JobOffice",
     "JobStatus",
     "JobWebsite",
     "Membership",
+    "Move",
     "Office",
     "Organization",
     "Role",

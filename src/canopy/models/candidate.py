@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from canopy.models.base import Base, Timestamped
@@ -18,7 +18,6 @@ class Candidate(Timestamped, Base):
     __table_args__ = (
         Index("ix_candidate_job_created", "job_id", "created_at", "id"),
         Index("ix_candidate_job_stage", "job_id", "stage_id"),
-        Index("ix_candidate_job_email", "job_id", "email"),
         Index("ix_candidate_job_updated", "job_id", "updated_at"),
         Index("ix_candidate_creator", "creator_user_id", "job_id"),
     )
@@ -48,6 +47,20 @@ class Candidate(Timestamped, Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     media: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     archived: Mapped[bool] = mapped_column(default=False)
+    # Files downloaded from remote_*_url (§5.4), kept in the object store.
+    resume_key: Mapped[str | None] = mapped_column(String(255))
+    resume_size: Mapped[int | None] = mapped_column(BigInteger)
+    resume_content_type: Mapped[str | None] = mapped_column(String(255))
+    portfolio_key: Mapped[str | None] = mapped_column(String(255))
+    portfolio_size: Mapped[int | None] = mapped_column(BigInteger)
+    portfolio_content_type: Mapped[str | None] = mapped_column(String(255))
+    avatar_key: Mapped[str | None] = mapped_column(String(255))
+    avatar_size: Mapped[int | None] = mapped_column(BigInteger)
+    avatar_content_type: Mapped[str | None] = mapped_column(String(255))
 
     job: Mapped[Job] = relationship(lazy="raise")
     stage: Mapped[Stage | None] = relationship(lazy="raise")
+
+
+# Emails are matched case-insensitively (the ``email`` filter).
+Index("ix_candidate_job_email_lower", Candidate.job_id, func.lower(Candidate.email))

@@ -1,0 +1,121 @@
+"""Documents attached to candidates (§5.8, the seed page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
+
+from canopy.documents.schemas import DocumentCreate, DocumentRead
+from canopy.errors import validation_failed
+from canopy.files import service as files_service
+from canopy.files.fetch import Download
+from canopy.files.service import Files
+from canopy.files.sniff import DOCUMENT_TYPES
+from canopy.models import Candidate, Document
+
+
+def list_query(candidate: Candidate) -> Select[Document]:
+    return (
+        select(Document)
+        .where(Document.candidate_id == candidate.id)
+        .order_by(Document.created_at, Document.id)
+    )
+
+
+def to_read(document: Document, candidate: Candidate, files: Files) -> DocumentRead:
+    return DocumentRead(
+        id=document.id,
+        job_reference=candidate.job.reference,
+        candidate_reference=candidate.reference,
+        filename=document.filename,
+        file_url=files.url(
+            document.object_key, document.filename, document.content_type, document.size
+        ),
+        size=document.size,
+        content_type=document.content_type,
+        created_at=document.created_at,
+    )
+
+
+async def attach(
+    session: AsyncSession,
+    files: Files,
+    candidate: Candidate,
+    data: DocumentCreate,
+    uploads: Sequence[UploadFile],
+    creator_user_id: int,
+) -> list[Document]:
+    """Fetch the remote files and/or take the uploaded ones; all are stored or none."""
+    settings = files.settings
+    remote = data.remote_file_urls or []
+    if not remote and not uploads:
+        raise validation_failed("remote_file_urls is missing")
+    count = len(remote) + len(uploads)
+    if count > settings.max_files_per_request:
+        raise validation_failed(
+            f"remote_file_urls has {count} files; at most {settings.max_files_per_request} "
+            "are accepted per request"
+        )
+    names = list(data.filenames or [])
+    if len(names) > len(uploads):
+        raise validation_failed("filenames has more names than there are uploaded files")
+    upload_names = [
+        names[i] if i < len(names) else _upload_name(upload) for i, upload in enumerate(uploads)
+    ]
+    downloads: list[Download] = []
+    try:
+        for index, upload in enumerate(uploads):
+            downloads.append(
+                await files_service.check_upload(
+                    files,
+                    upload,
+                    max_bytes=settings.max_document_bytes,
+                    allowed_types=DOCUMENT_TYPES,
+                    label=f"files[{index}] ({upload_names[index]})",
+                )
+            )
+        downloads.extend(
+            await files_service.fetch_all(
+                files,
+                [item.url for item in remote],
+                max_bytes=settings.max_document_bytes,
+                allowed_types=DOCUMENT_TYPES,
+                label="remote_file_urls",
+            )
+        )
+    except BaseException:
+        for download in downloads:
+            download.discard()
+        raise
+    stored = await files_service.store(
+        session,
+        files,
+        downloads,
+        [*upload_names, *(item.filename for item in remote)],
+        prefix="documents",
+    )
+    documents = [
+        Document(
+            organization_id=candidate.organization_id,
+            candidate_id=candidate.id,
+            creator_user_id=creator_user_id,
+            filename=item.filename,
+            object_key=item.key,
+            size=item.size,
+            content_type=item.content_type,
+            source_url=item.source_url,
+        )
+        for item in stored
+    ]
+    session.add_all(documents)
+    await session.flush()
+    return documents
+
+
+def _upload_name(upload: UploadFile) -> str:
+    name = (upload.filename or "file").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ord(ch) >= 32 and ch != "\x7f")[:255]
+    return name or "file"
