@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test check format migrate demo clean
+.PHONY: install serve test check format migrate demo bench plans clean
 
 install: $(STAMP)
 
@@ -36,6 +36,16 @@ check: install
 format: install
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
+
+# Peak memory and speed of attaching large documents (flat memory, vs a raw loopback copy).
+bench: install
+	$(BIN)/python bench/attach.py --sizes 1,10,100
+
+# Query plans of a job's candidate list with 1 000 000 candidates (SQLite; PostgreSQL too
+# with PLANS_DATABASE_URL=postgresql+asyncpg://…).
+plans: install
+	$(BIN)/python bench/plans.py
+	$(if $(PLANS_DATABASE_URL),$(BIN)/python bench/plans.py --database-url $(PLANS_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
