@@ -7,7 +7,8 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from canopy import scopes as scope_rules
-from canopy.db import SAFE_METHODS, SessionDep
+from canopy.db import SessionDep, after_commit
 from canopy.errors import invalid_scope, unauthorized
 from canopy.models import ApiToken, Membership, Role
 from canopy.models.base import utcnow
@@ -94,15 +95,18 @@ async def authenticate(request: Request, session: SessionDep) -> Principal:
     )
     request.state.principal = principal
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        touch = update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
-        if request.method in SAFE_METHODS:
-            # Its own short transaction: a read request must not become a writer for this.
-            maker: async_sessionmaker[AsyncSession] = request.app.state.write_sessionmaker
-            async with maker() as own, own.begin():
-                await own.execute(touch)
-        else:
-            await session.execute(touch)
+        # Recorded after the response, in its own short transaction: the request's own
+        # transaction never waits on (or holds) the token row for this bookkeeping.
+        maker: async_sessionmaker[AsyncSession] = request.app.state.write_sessionmaker
+        after_commit(session, partial(_touch, maker, token.id, now))
     return principal
+
+
+async def _touch(maker: async_sessionmaker[AsyncSession], token_id: int, when: datetime) -> None:
+    async with maker() as session, session.begin():
+        await session.execute(
+            update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when)
+        )
 
 
 ScopeGroup = str | tuple[str, ...]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy import migrate
@@ -25,11 +28,13 @@ org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 member_app = typer.Typer(help="Organisation memberships.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+job_app = typer.Typer(help="Jobs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
+app.add_typer(job_app, name="job")
 
 console = Console()
 errors = Console(stderr=True)
@@ -39,15 +44,43 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}", highlight=False)
+    # soft_wrap: one line whatever the terminal's width, for scripts reading stderr.
+    errors.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    """The settings, or a clean exit 1 naming what is wrong with them."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            reason = error.get("ctx", {}).get("error") or error["msg"]
+            field = f"CANOPY_{str(error['loc'][0]).upper()}: " if error["loc"] else ""
+            problems.append(f"{field}{reason}")
+        raise fail(f"invalid settings: {'; '.join(problems)}") from None
+
+
+def require_current_schema(settings: Settings) -> None:
+    """Exit 1 with one line when the database is unreachable or behind the code."""
+    try:
+        behind = migrate.pending(settings)
+    except (OSError, DBAPIError) as exc:
+        raise fail(f"cannot reach the database: {_first_line(exc)}") from None
+    if behind:
+        raise fail("the database is behind the code: run `canopy db upgrade`")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def run(work: Callable[[AsyncSession], Awaitable[T]], settings: Settings | None = None) -> T:
     """Run ``work`` in one committed transaction; an ApiError becomes a clean exit 1."""
-    settings = settings or get_settings()
-    if migrate.pending(settings):
-        raise fail("the database is behind the code: run `canopy db upgrade`")
+    settings = settings or load_settings()
+    require_current_schema(settings)
 
     async def main() -> T:
         engine = create_engine(settings)
@@ -81,9 +114,8 @@ def serve(
     """Serve the HTTP API (refuses to start on a database that is behind the code)."""
     import uvicorn
 
-    settings = get_settings()
-    if migrate.pending(settings):
-        raise fail("the database is behind the code: run `canopy db upgrade`")
+    settings = load_settings()
+    require_current_schema(settings)
     settings.resolved_secret_key()  # create it once, before workers race for it
     uvicorn.run(
         "canopy.main:create_app",
@@ -100,9 +132,12 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(as_json: JsonOption = False) -> None:
     """Apply every pending migration."""
-    settings = get_settings()
-    migrate.upgrade(settings)
-    revision = migrate.current_revision(settings)
+    settings = load_settings()
+    try:
+        migrate.upgrade(settings)
+        revision = migrate.current_revision(settings)
+    except (OSError, DBAPIError) as exc:
+        raise fail(f"cannot reach the database: {_first_line(exc)}") from None
     emit(as_json, {"revision": revision}, f"database at revision {revision}")
 
 
@@ -269,17 +304,45 @@ def token_revoke(
     emit(as_json, data, f"token {data['id']} revoked")
 
 
+@job_app.command("assign")
+def job_assign(
+    job: Annotated[str, typer.Option(help="Job reference.")],
+    user: Annotated[str, typer.Option(help="User email.")],
+    remove: Annotated[bool, typer.Option("--remove", help="Take the assignment back.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Assign a user to a job: a limited member reaches only its assigned jobs."""
+    from canopy.jobs import service as jobs
+    from canopy.users import service as users
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        found = await jobs.by_reference(session, job)
+        if found is None:
+            raise ApiError(404, f"no job with reference {job}")
+        account = await users.by_email(session, user)
+        if account is None:
+            raise ApiError(404, f"no user with email {user}")
+        await jobs.assign(session, found, account.id, assigned=not remove)
+        return {"job_reference": found.reference, "user": account.email, "assigned": not remove}
+
+    data = run(work)
+    verb = "assigned to" if data["assigned"] else "no longer assigned to"
+    emit(as_json, data, f"{data['user']} {verb} {data['job_reference']}")
+
+
 @app.command()
 def demo(as_json: JsonOption = False) -> None:
     """Create the demo organisation and user if missing, and issue a fresh all-scope token."""
     from canopy import demo as demo_data
 
-    settings = get_settings()
+    settings = load_settings()
     data = run(lambda session: demo_data.ensure(session), settings)
     token_file = settings.var_dir / "demo-token"
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    token_file.touch(mode=0o600)
-    token_file.write_text(data["token"] + "\n")
+    descriptor = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # also when the file already existed with looser rights
+    with os.fdopen(descriptor, "w") as out:
+        out.write(data["token"] + "\n")
     emit(
         as_json,
         {"organization_reference": data["organization_reference"], "token": data["token"]},
