@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,32 @@ def _round_trip(settings: Settings) -> None:
     assert migrate.current_revision(settings) is None
     command.upgrade(config, "head")
     assert _differences(settings) == []
+
+
+def test_sqlite_batch_migrations_keep_the_rows_of_referencing_tables(tmp_path: Path) -> None:
+    # The employer-branding migration rebuilds `organization` on SQLite; with foreign keys
+    # enforced that would delete every department, job and candidate through the cascades.
+    settings = Settings(database_url=databases.sqlite_url(tmp_path), var_dir=tmp_path)
+    config = migrate.alembic_config(settings)
+    command.upgrade(config, "0004")
+    database = sqlite3.connect(tmp_path / "canopy.db")
+    database.execute(
+        "INSERT INTO organization (reference, name, slug, default_language, sectors, "
+        "i18n_descriptions, i18n_looking_fors, i18n_good_to_knows, i18n_covers) "
+        "VALUES ('abcdefg', 'Acme', 'acme', 'fr', '[]', '{}', '{}', '{}', '{}')"
+    )
+    database.execute(
+        "INSERT INTO department (organization_id, name, slug, is_active) "
+        "VALUES (1, 'Tech', 'tech', 1)"
+    )
+    database.commit()
+    database.close()
+
+    command.upgrade(config, "head")
+
+    database = sqlite3.connect(tmp_path / "canopy.db")
+    try:
+        assert database.execute("SELECT name FROM department").fetchall() == [("Tech",)]
+        assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        database.close()

@@ -7,6 +7,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from tests.fixtures.assertions import assert_error as assert_error
+from tests.fixtures.assertions import error as error
+
 PAGING_HEADERS = (
     "x-total",
     "x-total-pages",
@@ -20,16 +23,6 @@ PAGING_HEADERS = (
 
 # RFC 8288: link-value = "<" URI-Reference ">" *( OWS ";" OWS link-param ), comma-separated.
 _LINK_VALUE = re.compile(r'^<([^>]*)>\s*;\s*rel="([a-z]+)"$')
-
-
-def error(code: str, description: str) -> dict[str, str]:
-    return {"error": code, "error_description": description}
-
-
-def assert_error(response: httpx.Response, status: int, code: str, description: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/json"
-    assert response.json() == error(code, description)
 
 
 def paging(response: httpx.Response) -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -12,6 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from canopy.models import Candidate, Comment, Move
+from tests.fixtures.assertions import TIMESTAMP as TIMESTAMP
+from tests.fixtures.assertions import assert_error as assert_error
+from tests.fixtures.assertions import assert_invalid as assert_invalid
+from tests.fixtures.assertions import parse_time as parse_time
 from tests.fixtures.builders import CANDIDATES, JOBS, Actor, Builder
 
 __all__ = ["CANDIDATES", "JOBS"]
@@ -21,7 +24,6 @@ MOVES = "/api/v1/external/moves"
 CURRENT_USER = "/api/v1/external/users/current"
 
 CANDIDATE_REFERENCE = re.compile(r"^wttj-[0-9a-f]{24}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$")
 
 MEDIA_FIELDS = (
     "media_website",
@@ -111,29 +113,6 @@ class JobInfo:
     @property
     def initial(self) -> int:
         return self.stages["initial"]
-
-
-def assert_error(response: httpx.Response, status: int, code: str, description: str) -> None:
-    """The contract's error body, exactly."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/json"
-    assert response.json() == {"error": code, "error_description": description}
-
-
-def assert_invalid(response: httpx.Response, param: str) -> str:
-    """A 400 ``validation_failed`` whose description starts with the parameter's name."""
-    assert response.status_code == 400, response.text
-    body = response.json()
-    assert set(body) == {"error", "error_description"}
-    assert body["error"] == "validation_failed"
-    description: str = body["error_description"]
-    assert description.startswith(f"{param} "), description
-    return description
-
-
-def parse_time(value: str) -> datetime:
-    assert TIMESTAMP.match(value), value
-    return datetime.fromisoformat(value)
 
 
 def references(response: httpx.Response) -> list[str]:

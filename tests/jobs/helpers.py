@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 import httpx
 
+from tests.fixtures.assertions import TIMESTAMP as TIMESTAMP
+from tests.fixtures.assertions import assert_error as assert_error
+from tests.fixtures.assertions import assert_invalid as assert_invalid
+from tests.fixtures.assertions import parse_time as parse_time
 from tests.fixtures.builders import JOBS, OFFICES
 
 __all__ = ["JOBS", "OFFICES"]
@@ -97,31 +100,7 @@ DEFAULT_PIPELINE = [
 
 SPONTANEOUS = "Spontaneous application"
 
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$")
 JOB_REFERENCE = re.compile(r"^WTTJ_[A-Za-z0-9]{7}$")
-
-
-def assert_error(response: httpx.Response, status: int, code: str, description: str) -> None:
-    """The contract's error body, exactly: ``{"error", "error_description"}`` and nothing else."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/json"
-    assert response.json() == {"error": code, "error_description": description}
-
-
-def assert_invalid(response: httpx.Response, param: str) -> str:
-    """A 400 ``validation_failed`` whose description starts with the parameter's name."""
-    assert response.status_code == 400, response.text
-    body = response.json()
-    assert set(body) == {"error", "error_description"}
-    assert body["error"] == "validation_failed"
-    description: str = body["error_description"]
-    assert description.startswith(f"{param} "), description
-    return description
-
-
-def parse_time(value: str) -> datetime:
-    assert TIMESTAMP.match(value), value
-    return datetime.fromisoformat(value)
 
 
 def names(response: httpx.Response) -> list[str]:

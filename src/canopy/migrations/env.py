@@ -16,6 +16,28 @@ settings: Settings = config.attributes.get("settings") or get_settings()
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch migration copies a table and drops the old one; with foreign keys enforced,
+        # SQLite would first DELETE its rows and cascade that to every table referencing it.
+        # The pragma only takes effect outside a transaction, so it goes before any.
+        _pragma(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        _migrate(connection)
+    finally:
+        if sqlite:
+            _pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(connection: Connection, statement: str) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
+def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
