@@ -99,7 +99,9 @@ def install_handlers(app: FastAPI) -> None:
 
     async def request_validation(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return error_response(ApiError(400, describe_validation(exc.errors())))
+        # FastAPI's locations start with where the value was ("query", "path", "body").
+        errors = [{**error, "loc": tuple(error.get("loc", ()))[1:]} for error in exc.errors()]
+        return error_response(ApiError(400, describe_validation(errors)))
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -107,12 +109,13 @@ def install_handlers(app: FastAPI) -> None:
 
 
 def describe_validation(errors: object) -> str:
-    """One sentence for the first pydantic/FastAPI error, naming the parameter."""
+    """One sentence for the first pydantic error, naming the parameter by its location (a
+    parameter may be called "body", as an email's is)."""
     items = list(errors) if isinstance(errors, list | tuple) else []
     if not items:
         return "Invalid parameters"
     first = items[0]
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    loc = [str(part) for part in first.get("loc", ())]
     name = ".".join(loc) or "parameters"
     kind = first.get("type", "")
     if kind == "missing":

@@ -33,7 +33,6 @@ from canopy.files.fetch import (
 from tests.fixtures import remote as samples
 from tests.fixtures.remote import RemoteServer, Reply
 
-
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 CAP = 4096  # bytes: "the file is larger than 4 KB"
 PUBLIC = "93.184.215.14"  # never connected to: refused or guarded before any packet leaves

@@ -13,7 +13,7 @@ from canopy.documents import service
 from canopy.documents.schemas import DocumentCreate, DocumentListParams, DocumentRead
 from canopy.files.service import FilesDep
 from canopy.pagination import PageDep, PageParams, paginate
-from canopy.params import openapi_body, openapi_query, parse
+from canopy.params import merged, openapi_body, openapi_query, parse, validate
 from canopy.routing import list_route
 
 router = APIRouter(prefix="/api/v1/external/documents", tags=["Documents"])
@@ -28,6 +28,17 @@ def _uploads(request: Request) -> list[UploadFile]:
     if form is None:
         return []
     return [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+
+
+async def _create_params(request: Request) -> DocumentCreate:
+    """The parameters, with every plain ``filenames`` field of a multipart body (one per
+    uploaded part, as ``curl -F filenames=…`` sends them), not only the last one."""
+    data = await merged(request)
+    form = getattr(request.state, "form", None)
+    if form is not None and "filenames" in form:
+        names = [value for value in form.getlist("filenames") if isinstance(value, str)]
+        data = {**data, "filenames": names}
+    return validate(DocumentCreate, data)
 
 
 @list_route(router, "", response_model=list[DocumentRead], openapi_extra=openapi_query(_ListQuery))
@@ -65,7 +76,7 @@ async def attach_documents(
     principal: Annotated[
         Principal, Depends(require("documents_rw", ("candidates_rw", "my_candidates_rw")))
     ],
-    data: Annotated[DocumentCreate, Depends(parse(DocumentCreate))],
+    data: Annotated[DocumentCreate, Depends(_create_params)],
     session: SessionDep,
     files: FilesDep,
     request: Request,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from canopy.params import Params
 from canopy.render import Timestamp
@@ -14,14 +14,12 @@ def _filename(value: str) -> str:
     return value
 
 
-Filename = Annotated[str, Field(min_length=1, max_length=255)]
+Filename = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_filename)]
 
 
 class RemoteFile(Params):
     filename: Filename
     url: str = Field(min_length=1, max_length=2048)
-
-    _name = field_validator("filename")(_filename)
 
 
 def _listify(value: Any) -> Any:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field, field_validator
 
 from canopy.documents.schemas import RemoteFiles
@@ -54,7 +52,7 @@ class DeliveryRead(BaseModel):
 
     status: Delivery
     error: str | None
-    sent_at: datetime | None
+    sent_at: Timestamp | None
 
 
 class EmailRead(BaseModel):

@@ -29,8 +29,8 @@ def parse(header: str | None, size: int) -> tuple[int, int] | None:
         return max(size - suffix, 0), size - 1
     first = int(first_text)
     last = int(last_text) if last_text else size - 1
-    if first > last:
-        return None
+    if last_text and first > last:
+        return None  # invalid, not unsatisfiable: "bytes=9-2"
     if first >= size:
         raise Unsatisfiable
     return first, min(last, size - 1)

@@ -84,7 +84,8 @@ def download_name(filename: str, content_type: str) -> str:
 
 
 def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:g} MB" if megabytes >= 1 else f"{size} bytes"
 
 
 async def fetch_all(
