@@ -18,7 +18,12 @@ from canopy.models import Base
 from tests.fixtures import databases
 from tests.fixtures.builders import Actor, Builder
 
-pytest_plugins = ["tests.fixtures.remote", "tests.fixtures.s3"]
+pytest_plugins = [
+    "tests.fixtures.remote",
+    "tests.fixtures.s3",
+    "tests.fixtures.apps",
+    "tests.fixtures.smtp",
+]
 
 
 @pytest.fixture(scope="session", params=databases.backends())
