@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test check format migrate demo bench plans clean
+.PHONY: install browser serve test check format migrate demo bench plans clean
 
 install: $(STAMP)
 
@@ -25,7 +25,11 @@ demo: migrate
 serve: demo
 	$(BIN)/canopy serve --host $(HOST) --port $(PORT)
 
-test: install
+# Debian's Chromium for the widget's browser test (installed when missing and run as root).
+browser:
+	bash scripts/install-browser.sh
+
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: install

@@ -2,107 +2,53 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy import migrate
-from canopy.config import Settings, get_settings
-from canopy.db import create_engine, create_sessionmaker
+from canopy.articles import commands as articles_commands
+from canopy.clikit import (
+    JsonOption,
+    console,
+    emit,
+    fail,
+    first_line,
+    iso,
+    load_settings,
+    require_current_schema,
+    run,
+)
 from canopy.errors import ApiError
+from canopy.images import commands as images_commands
 from canopy.models import Role
+from canopy.organizations import commands as organizations_commands
+from canopy.tools import commands as tools_commands
+from canopy.videos import commands as videos_commands
 
 app = typer.Typer(help="Canopy: a self-hostable recruiting platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
+org_app = organizations_commands.app
+images_commands.register(org_app)
+videos_commands.register(org_app)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 member_app = typer.Typer(help="Organisation memberships.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 job_app = typer.Typer(help="Jobs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
+app.add_typer(articles_commands.app, name="articles")
+app.add_typer(tools_commands.app, name="tools")
 app.add_typer(user_app, name="user")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
 app.add_typer(job_app, name="job")
-
-console = Console()
-errors = Console(stderr=True)
-T = TypeVar("T")
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    # soft_wrap: one line whatever the terminal's width, for scripts reading stderr.
-    errors.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def load_settings() -> Settings:
-    """The settings, or a clean exit 1 naming what is wrong with them."""
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            reason = error.get("ctx", {}).get("error") or error["msg"]
-            field = f"CANOPY_{str(error['loc'][0]).upper()}: " if error["loc"] else ""
-            problems.append(f"{field}{reason}")
-        raise fail(f"invalid settings: {'; '.join(problems)}") from None
-
-
-def require_current_schema(settings: Settings) -> None:
-    """Exit 1 with one line when the database is unreachable or behind the code."""
-    try:
-        behind = migrate.pending(settings)
-    except (OSError, DBAPIError) as exc:
-        raise fail(f"cannot reach the database: {_first_line(exc)}") from None
-    if behind:
-        raise fail("the database is behind the code: run `canopy db upgrade`")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def run(work: Callable[[AsyncSession], Awaitable[T]], settings: Settings | None = None) -> T:
-    """Run ``work`` in one committed transaction; an ApiError becomes a clean exit 1."""
-    settings = settings or load_settings()
-    require_current_schema(settings)
-
-    async def main() -> T:
-        engine = create_engine(settings)
-        try:
-            async with create_sessionmaker(engine, write=True)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(main())
-    except ApiError as exc:
-        raise fail(exc.description) from None
-
-
-def emit(as_json: bool, data: dict[str, Any], human: str) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(data) + "\n")
-    else:
-        console.print(human, highlight=False)
 
 
 @app.command()
@@ -137,7 +83,7 @@ def db_upgrade(as_json: JsonOption = False) -> None:
         migrate.upgrade(settings)
         revision = migrate.current_revision(settings)
     except (OSError, DBAPIError) as exc:
-        raise fail(f"cannot reach the database: {_first_line(exc)}") from None
+        raise fail(f"cannot reach the database: {first_line(exc)}") from None
     emit(as_json, {"revision": revision}, f"database at revision {revision}")
 
 
@@ -261,10 +207,10 @@ def token_list(
                     "user_id": token.user_id,
                     "hint": token.hint + "…",
                     "scopes": token.scopes,
-                    "created_at": _iso(token.created_at),
-                    "last_used_at": _iso(token.last_used_at),
-                    "expires_at": _iso(token.expires_at),
-                    "revoked_at": _iso(token.revoked_at),
+                    "created_at": iso(token.created_at),
+                    "last_used_at": iso(token.last_used_at),
+                    "expires_at": iso(token.expires_at),
+                    "revoked_at": iso(token.revoked_at),
                 }
             )
         return rows
@@ -298,7 +244,7 @@ def token_revoke(
 
     async def work(session: AsyncSession) -> dict[str, Any]:
         token = await tokens.revoke(session, token_id)
-        return {"id": token.id, "revoked_at": _iso(token.revoked_at)}
+        return {"id": token.id, "revoked_at": iso(token.revoked_at)}
 
     data = run(work)
     emit(as_json, data, f"token {data['id']} revoked")
@@ -349,7 +295,3 @@ def demo(as_json: JsonOption = False) -> None:
         f"demo organisation [bold]{data['organization_reference']}[/], user {data['email']}\n"
         f"token (all scopes; also in {token_file}):\n{data['token']}",
     )
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat(timespec="seconds") if value is not None else None

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy import scopes
+from canopy.articles import service as articles
 from canopy.auth import Principal
 from canopy.candidates import service as candidates
 from canopy.candidates.schemas import CandidateCreate, CandidateUpdate
@@ -19,7 +20,9 @@ from canopy.models import ApiToken, Job, JobStatus, Organization, Role, Stage, U
 from canopy.models.base import utcnow
 from canopy.offices import service as offices
 from canopy.organizations import service as organizations
+from canopy.organizations.schemas import OrganizationUpdate, ToolInput, WebsiteInput
 from canopy.tokens import service as tokens
+from canopy.tools import service as tools
 from canopy.users import service as users
 
 DEMO_SLUG = "canopy-demo"
@@ -149,19 +152,24 @@ JOBS: tuple[tuple[str, str, str, str, JobStatus, str, tuple[int, int] | None, st
 
 
 async def ensure(session: AsyncSession) -> dict[str, Any]:
-    """Idempotent: reuses the organisation and user, replaces the previous demo token, and
-    fills a new demo organisation with departments, offices and jobs."""
+    """Idempotent: loads the tool catalogue, reuses the organisation and user, replaces the
+    previous demo token, and fills a new demo organisation with its employer-branding profile
+    (websites, tools, a subsidiary), departments, offices and jobs."""
+    # The catalogue first: an upsert by name, so every run leaves it as shipped.
+    await tools.import_catalogue(session, tools.load_catalogue())
     organization = await session.scalar(select(Organization).where(Organization.slug == DEMO_SLUG))
     created = organization is None
     if organization is None:
         organization = await organizations.create(session, "Canopy Demo", slug=DEMO_SLUG)
-        organization.description = "A demo organisation to explore Canopy's API."
+        await _profile(session, organization)
     user = await users.by_email(session, DEMO_EMAIL)
     if user is None:
         user = await users.create(session, DEMO_EMAIL, "Demo Recruiter")
     await users.add_member(session, organization, user, Role.admin)
     if created:
         await _fill(session, organization, user)
+    # Articles belong to no organisation: the demo set is imported once, while there is none.
+    await articles.ensure_demo(session)
     await session.execute(
         update(ApiToken)
         .where(
@@ -177,6 +185,68 @@ async def ensure(session: AsyncSession) -> dict[str, Any]:
         "email": user.email,
         "token": issued.secret,
     }
+
+
+PROFILE: dict[str, Any] = {
+    "description": "A demo organisation to explore Canopy's API.",
+    "media_website_url": "https://canopy.example",
+    "media_twitter": "canopy_demo",
+    "media_linkedin": "canopy-demo",
+    "media_instagram": "canopy.demo",
+    "media_facebook": "",
+    "media_youtube": "",
+    "media_pinterest": "",
+    "nb_employees": 42,
+    "average_age": 33,
+    "turnover": 8,
+    "creation_year": 2024,
+    "parity_men": 48,
+    "parity_women": 52,
+    "revenue": "(confidential)",
+    "sectors": ["saas-cloud-services", "human-resources"],
+    "i18n_descriptions": {
+        "en": "Canopy builds open recruiting software.",
+        "fr": "Canopy construit un logiciel de recrutement libre.",
+    },
+    "i18n_looking_fors": {"en": "People who like well-made tools.", "fr": "Des gens soigneux."},
+    "i18n_good_to_knows": {"fr": "Quatre jours de télétravail par semaine."},
+}
+WEBSITES = (
+    {
+        "reference": "wk-careers_canopy-demo",
+        "name": "Canopy Demo Careers",
+        "kind": "single",
+        "root_url": "https://careers.canopy.example",
+        "organization_url": "https://careers.canopy.example/canopy-demo",
+    },
+    {
+        "reference": "wttj_fr",
+        "name": "Welcome to the Jungle",
+        "kind": "multi",
+        "root_url": "https://www.welcometothejungle.com",
+        "organization_url": "https://www.welcometothejungle.com/fr/companies/canopy-demo",
+    },
+)
+TOOLS = (("Python", 60.0, "The API"), ("PostgreSQL", 25.0, None), ("Javascript", 15.0, None))
+
+
+async def _profile(session: AsyncSession, organization: Organization) -> None:
+    """The employer-branding profile of a new demo organisation, and one subsidiary."""
+    update_data = OrganizationUpdate.model_validate(PROFILE)
+    await organizations.update_profile(session, organization, update_data, principal=None)
+    for website in WEBSITES:
+        await organizations.put_website(session, organization, WebsiteInput(**website))
+    await organizations.replace_tools(
+        session,
+        organization,
+        [
+            ToolInput(name=name, percent=percent, comment=comment)
+            for name, percent, comment in TOOLS
+        ],
+    )
+    labs = await organizations.create(session, "Canopy Demo Labs")
+    labs.description = "The demo organisation's research subsidiary."
+    await organizations.set_parent(session, labs, organization)
 
 
 async def _fill(session: AsyncSession, organization: Organization, user: User) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy.auth import Principal
-from canopy.errors import not_member
+from canopy.errors import ApiError, not_found, not_member
 from canopy.models import Candidate, Job, JobAssignment, Move, Organization, Role
 
 T = TypeVar("T")
@@ -97,6 +97,44 @@ def moves(principal: Principal) -> Select[Move]:
     )
 
 
+def organizations(principal: Principal, *, su_scope: str | None = None) -> Select[Organization]:
+    """``SELECT organization`` limited to those the principal is a member of; every one with
+    ``su_scope`` held."""
+    stmt = select(Organization)
+    if su_scope is not None and principal.has(su_scope):
+        return stmt
+    return stmt.where(Organization.id.in_(principal.organization_ids))
+
+
+async def visible_organization(
+    session: AsyncSession, principal: Principal, reference: str, *, su_scope: str | None = None
+) -> Organization:
+    """The organisation at ``/organizations/:reference``: one the principal is a member of (or
+    any, with ``su_scope``); otherwise 404, the same answer as for an unknown reference."""
+    organization = await session.scalar(
+        organizations(principal, su_scope=su_scope).where(Organization.reference == reference)
+    )
+    if organization is None:
+        raise not_found("Organization")
+    return organization
+
+
+async def admin_organization(
+    session: AsyncSession, principal: Principal, reference: str, *, su_scope: str | None = None
+) -> Organization:
+    """The organisation at ``/organizations/:reference`` for a write: the principal must be one
+    of its ``admin`` members. One it cannot see is a 404; one it sees without being its admin
+    (a standard or limited member, or a partner through ``su_scope``) is a 403 ``forbidden``."""
+    organization = await visible_organization(session, principal, reference, su_scope=su_scope)
+    if not is_admin(principal, organization.id):
+        raise ApiError(403, "Only an admin of this organization may change it", code="forbidden")
+    return organization
+
+
+def is_admin(principal: Principal, organization_id: int) -> bool:
+    return principal.roles.get(organization_id) is Role.admin
+
+
 async def member_organization(
     session: AsyncSession,
     principal: Principal,
@@ -118,3 +156,10 @@ async def member_organization(
     if su_scope is not None and principal.has(su_scope):
         return organization
     raise not_member()
+
+
+def public(model: type[T], organization: Organization) -> Select[T]:
+    """``SELECT model`` of one organisation for what it shows to anyone, without a token (the
+    embed, §6.5). Which of those rows are public (published jobs only) is the caller's filter."""
+    column: Any = model.organization_id  # type: ignore[attr-defined]
+    return select(model).where(column == organization.id)

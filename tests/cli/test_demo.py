@@ -42,10 +42,28 @@ async def test_demo_reuses_its_organisation_and_replaces_its_token(
         (reference, "admin")
     ]
 
+    profile = await api.get(
+        f"/api/v1/external/organizations/{reference}",
+        headers={"Authorization": f"Bearer {second['token']}"},
+    )
+    assert profile.status_code == 200, profile.text
+    body = profile.json()
+    assert [w["reference"] for w in body["websites"]] == ["wk-careers_canopy-demo", "wttj_fr"]
+    assert [s["name"] for s in body["subsidiaries"]] == ["Canopy Demo Labs"]
+    assert body["description"]
+    assert (body["parity_men"], body["parity_women"]) == (48, 52)
+    assert body["sectors"]
+    assert body["media_twitter"]
+    # The tool catalogue is loaded once however often the demo runs.
+    assert len(migrated.rows("tool")) >= 60
+    assert len({row["name"] for row in migrated.rows("tool")}) == len(migrated.rows("tool"))
+    assert len(migrated.rows("organization_tool")) == 3
+
     token_file = migrated.var_dir / "demo-token"
     assert token_file.read_text() == second["token"] + "\n"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
-    assert len(migrated.rows("organization")) == 1
+    # The demo organisation and its subsidiary, made once.
+    assert len(migrated.rows("organization")) == 2
     assert len(migrated.rows("user_account")) == 1
     demo_tokens = sorted(migrated.rows("api_token"), key=lambda row: row["id"])
     assert [row["revoked_at"] is None for row in demo_tokens] == [False, True]

@@ -1,12 +1,14 @@
 """ORM tables, one module per table."""
 
 from canopy.models.api_token import ApiToken
+from canopy.models.article import Article
 from canopy.models.base import Base
 from canopy.models.candidate import Candidate
 from canopy.models.comment import Comment
 from canopy.models.department import Department
 from canopy.models.document import Document
 from canopy.models.email import Delivery, Email, EmailAttachment
+from canopy.models.image import Image
 from canopy.models.job import Job, JobOffice, JobStatus, JobWebsite
 from canopy.models.job_assignment import JobAssignment
 from canopy.models.membership import Membership, Role
@@ -14,10 +16,14 @@ from canopy.models.move import Move
 from canopy.models.office import Office
 from canopy.models.organization import Organization
 from canopy.models.stage import Stage
+from canopy.models.tool import OrganizationTool, Tool, ToolCategory
 from canopy.models.user import User
+from canopy.models.video import Video
+from canopy.models.website import OrganizationWebsite
 
 __all__ = [
     "ApiToken",
+    "Article",
     "Base",
     "Candidate",
     "Comment",
@@ -26,6 +32,7 @@ __all__ = [
     "Document",
     "Email",
     "EmailAttachment",
+    "Image",
     "Job",
     "JobAssignment",
     "JobOffice",
@@ -35,7 +42,12 @@ __all__ = [
     "Move",
     "Office",
     "Organization",
+    "OrganizationTool",
+    "OrganizationWebsite",
     "Role",
     "Stage",
+    "Tool",
+    "ToolCategory",
     "User",
+    "Video",
 ]

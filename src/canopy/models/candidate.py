@@ -20,6 +20,9 @@ class Candidate(Timestamped, Base):
         Index("ix_candidate_job_stage", "job_id", "stage_id"),
         Index("ix_candidate_job_updated", "job_id", "updated_at"),
         Index("ix_candidate_creator", "creator_user_id", "job_id"),
+        Index("ix_candidate_job_origin", "job_id", "origin"),
+        Index("ix_candidate_job_referrer", "job_id", "referrer"),
+        Index("ix_candidate_job_archived", "job_id", "archived", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from canopy.models.base import Base, Timestamped
@@ -39,3 +39,7 @@ class Organization(Timestamped, Base):
     i18n_looking_fors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     i18n_good_to_knows: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     i18n_covers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A subsidiary names its parent (§6.1 "subsidiaries").
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"), index=True
+    )
