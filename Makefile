@@ -29,6 +29,8 @@ serve: demo
 browser:
 	bash scripts/install-browser.sh
 
+# Two worker processes (the machines have two cores); PYTEST_ARGS=-n0 runs in one.
+PYTEST_ARGS ?= -n 2
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
