@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from canopy.models import OrganizationWebsite
@@ -61,26 +58,3 @@ async def add_website(
     async with maker() as session:
         session.add(OrganizationWebsite(organization_id=organization_id, **fields))
         await session.commit()
-
-
-# Transaction control (SQLite's explicit BEGIN, savepoints) is not a query.
-_QUERIES = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
-
-
-@contextmanager
-def count_queries(app: Any) -> Iterator[list[str]]:
-    """The SQL statements the app runs inside the block."""
-    statements: list[str] = []
-
-    def record(
-        conn: object, cursor: object, statement: str, *args: object, **kwargs: object
-    ) -> None:
-        if statement.lstrip().upper().startswith(_QUERIES):
-            statements.append(statement)
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.embed.helpers import DEPARTMENTS, EMBED, add_website, count_queries
+from tests.embed.helpers import DEPARTMENTS, EMBED, add_website
 from tests.fixtures.builders import JOBS, OFFICES, Actor, Builder
+from tests.fixtures.queries import count_queries
 
 
 async def _get(

@@ -3,37 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from tests.fixtures.builders import Actor, Builder
+from tests.fixtures.queries import count_queries
 from tests.jobs.helpers import ALL, ALL_FLAGS, JOBS
-
-# Transaction control (SQLite's explicit BEGIN, savepoints) is not a query.
-_QUERIES = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
-
-
-@contextmanager
-def count_queries(app: Any) -> Iterator[list[str]]:
-    """The SQL statements the app runs inside the block."""
-    statements: list[str] = []
-
-    def record(
-        conn: object, cursor: object, statement: str, *args: object, **kwargs: object
-    ) -> None:
-        if statement.lstrip().upper().startswith(_QUERIES):
-            statements.append(statement)
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def _add_rich_jobs(

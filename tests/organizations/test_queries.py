@@ -11,7 +11,7 @@ from canopy.offices import service as offices
 from canopy.organizations import service as organizations
 from canopy.organizations.schemas import WebsiteInput
 from tests.fixtures.builders import Actor
-from tests.jobs.test_queries import count_queries
+from tests.fixtures.queries import count_queries
 from tests.organizations.helpers import ORGANIZATIONS, org_url
 
 ALL_FLAGS = {"offices": "true", "websites": "true", "images": "true", "videos": "true"}
