@@ -53,8 +53,8 @@ def by_name(payload: dict[str, Any]) -> dict[str, dict[str, Any]]:
 async def add_website(
     maker: async_sessionmaker[AsyncSession], organization_id: int, **fields: Any
 ) -> None:
-    """An organisation website, written to the database: its admin endpoints are not built
-    yet."""
+    """An organisation website, written straight to the database (the fixtures of a test
+    about the embed, not about the websites endpoints)."""
     async with maker() as session:
         session.add(OrganizationWebsite(organization_id=organization_id, **fields))
         await session.commit()

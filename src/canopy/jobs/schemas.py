@@ -157,13 +157,9 @@ class JobFields(Params):
     @field_validator("cms_sites_references")
     @classmethod
     def _sites(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        known = reference.site_references()
-        unknown = [site for site in value if site not in known]
-        if unknown:
-            raise ValueError(f"unknown site(s) {', '.join(unknown)}")
-        return list(dict.fromkeys(value))
+        # Which sites exist depends on the organisation (its own websites count too): the
+        # jobs service checks them.
+        return None if value is None else list(dict.fromkeys(value))
 
     @field_validator("office_country_code")
     @classmethod

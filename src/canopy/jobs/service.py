@@ -40,6 +40,7 @@ from canopy.models import (
     JobWebsite,
     Office,
     Organization,
+    OrganizationWebsite,
     Role,
     Stage,
 )
@@ -353,6 +354,31 @@ async def _check_department(
         )
 
 
+async def _check_sites(
+    session: AsyncSession,
+    principal: Principal,
+    organization: Organization,
+    sites: Sequence[str] | None,
+) -> None:
+    """Each site must be a shared one (reference data) or one of the organisation's own
+    websites (a careers site such as ``wk-careers_acme``)."""
+    if not sites:
+        return
+    unknown = set(sites) - reference.site_references()
+    if unknown:
+        own = set(
+            await session.scalars(
+                tenancy.owned(
+                    OrganizationWebsite, principal, organization=organization
+                ).with_only_columns(OrganizationWebsite.reference)
+            )
+        )
+        unknown -= own
+    if unknown:
+        names = ", ".join(site for site in sites if site in unknown)
+        raise validation_failed(f"cms_sites_references is invalid: unknown site(s) {names}")
+
+
 async def _external_reference_taken(
     session: AsyncSession, organization_id: int, external_reference: str, job_id: int | None
 ) -> bool:
@@ -460,6 +486,7 @@ async def create(
         raise _taken()
     if data.department_id is not None:
         await _check_department(session, principal, organization, data.department_id)
+    await _check_sites(session, principal, organization, data.cms_sites_references)
     if not data.office_specs():
         raise validation_failed(
             "office is missing: give office_id, office address fields (office_address, "
@@ -500,6 +527,7 @@ async def update(session: AsyncSession, principal: Principal, job: Job, data: Jo
         raise _taken()
     if data.department_id is not None:
         await _check_department(session, principal, organization, data.department_id)
+    await _check_sites(session, principal, organization, data.cms_sites_references)
     now = utcnow()
     _assign(job, data)
     if "cms_sites_references" in given:
