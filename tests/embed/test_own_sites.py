@@ -73,3 +73,31 @@ async def test_another_organisations_site_is_refused_on_create_and_update(
     for response in (created, updated):
         description = assert_invalid(response, "cms_sites_references")
         assert description.endswith("unknown site(s) wk-careers_other")
+
+
+async def test_on_a_shared_site_of_the_organisation_the_job_is_under_its_page(
+    client: httpx.AsyncClient, admin: Actor, build: Builder
+) -> None:
+    response = await client.post(
+        f"/api/v1/external/organizations/{admin.org}/websites",
+        json={
+            "reference": "jungle",
+            "name": "The Jungle",
+            "root_url": "https://jungle.example.com",
+            "organization_url": "https://jungle.example.com/companies/acme",
+            "kind": "multi",
+        },
+        headers=admin.headers,
+    )
+    assert response.status_code in (200, 201), response.text
+
+    job = await build.job(client, admin, status="published", cms_sites_references="jungle")
+
+    embed = await client.get(EMBED, params={"organization_reference": admin.org})
+    [listed] = [j for j in embed.json()["jobs"] if j["reference"] == job["reference"]]
+    assert listed["websites_urls"] == [
+        {
+            "website_reference": "jungle",
+            "url": f"https://jungle.example.com/companies/acme/jobs/{listed['slug']}",
+        }
+    ]

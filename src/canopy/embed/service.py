@@ -128,7 +128,11 @@ def _websites_urls(
     for link in job.websites:
         website = own.get(link.reference)
         if website is not None:
-            url = f"{website.root_url.rstrip('/')}/jobs/{job.slug}"
+            # A careers site of its own ("single") lists the jobs at its root; on a site shared
+            # by many organisations ("multi") they live under the organisation's page.
+            shared = website.kind == "multi" and website.organization_url
+            base = website.organization_url if shared else website.root_url
+            url = f"{(base or '').rstrip('/')}/jobs/{job.slug}"
         else:
             site = reference.site(link.reference)
             if site is None:
