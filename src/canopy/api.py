@@ -16,6 +16,7 @@ from canopy.images.router import router as images
 from canopy.jobs.router import router as jobs
 from canopy.moves.router import router as moves
 from canopy.offices.router import router as offices
+from canopy.ops.router import router as ops
 from canopy.organizations.router import router as organizations
 from canopy.reference.router import router as reference
 from canopy.tools.router import router as tools
@@ -41,4 +42,5 @@ ROUTERS: list[APIRouter] = [
     articles,
     embed,
     files,
+    ops,
 ]

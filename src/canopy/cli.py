@@ -71,6 +71,7 @@ def serve(
         workers=workers,
         proxy_headers=True,
         timeout_graceful_shutdown=30,
+        access_log=False,  # Canopy writes its own access line (JSON, with the request id)
         log_level=settings.log_level.lower(),
     )
 

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     max_per_page: int = Field(default=100, ge=1, le=10_000)
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
+    # json: one JSON object per log line (for log collectors); text: for a terminal.
+    log_format: Literal["json", "text"] = "json"
 
     # Files (§15.8).
     storage_url: str = ""

@@ -35,12 +35,15 @@ class ApiError(Exception):
         description: str,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, object] | None = None,
     ) -> None:
         super().__init__(description)
         self.status = status
         self.code = code or ERROR_CODES.get(status, "error")
         self.description = description
         self.headers = headers or {}
+        # Fields rendered after the contract's two (e.g. the readiness checks of a 503).
+        self.extra = extra or {}
 
 
 def validation_failed(description: str) -> ApiError:
@@ -67,13 +70,13 @@ def not_found(what: str = "Resource") -> ApiError:
     return ApiError(404, f"{what} not found")
 
 
-def error_body(code: str, description: str) -> bytes:
-    return orjson.dumps({"error": code, "error_description": description})
+def error_body(code: str, description: str, extra: dict[str, object] | None = None) -> bytes:
+    return orjson.dumps({"error": code, "error_description": description, **(extra or {})})
 
 
 def error_response(error: ApiError) -> Response:
     return Response(
-        error_body(error.code, error.description),
+        error_body(error.code, error.description, error.extra),
         status_code=error.status,
         media_type="application/json",
         headers=error.headers,

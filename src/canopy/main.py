@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,6 +18,7 @@ from canopy.files.fetch import Downloader, FetchPolicy
 from canopy.files.service import Files, storage_from_settings
 from canopy.files.urls import FileSigner
 from canopy.middleware import RequestContextMiddleware
+from canopy.ops.logs import configure_logging
 from canopy.params import openapi_schemas
 
 DESCRIPTION = """\
@@ -33,7 +33,7 @@ from the query string, a JSON body or a form body. Errors are `{"error", "error_
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     render.set_timezone(settings.tz)
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_format, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

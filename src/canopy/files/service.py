@@ -28,6 +28,7 @@ from canopy.files.fetch import Download, Downloader, FetchError
 from canopy.files.sniff import EXTENSIONS, sniff
 from canopy.files.storage import Storage, new_key, storage_from_url
 from canopy.files.urls import FileRef, FileSigner
+from canopy.ops import metrics
 
 DOWNLOAD_CONCURRENCY = 3
 CHUNK = 1024 * 1024
@@ -104,9 +105,18 @@ async def fetch_all(
 
     async def one(url: str) -> Download:
         async with semaphore:
-            return await files.downloader.fetch(
-                url, max_bytes=max_bytes, allowed_types=allowed_types
-            )
+            try:
+                download = await files.downloader.fetch(
+                    url, max_bytes=max_bytes, allowed_types=allowed_types
+                )
+            except FetchError:
+                metrics.record_fetch("refused")
+                raise
+            except Exception:
+                metrics.record_fetch("error")
+                raise
+            metrics.record_fetch("ok", download.size)
+            return download
 
     results = await asyncio.gather(*(one(url) for url in urls), return_exceptions=True)
     downloads = [r for r in results if isinstance(r, Download)]
