@@ -103,7 +103,37 @@ async def test_two_workers_share_concurrent_writes_and_refuse_a_revoked_token_at
             results = await asyncio.wait_for(
                 asyncio.gather(*(create(n) for n in range(CONCURRENT))), timeout=60
             )
-            listed = await client.get(DEPARTMENTS, params=listing)
+
+        # The kernel picks the worker that accepts each connection, and a busy machine can
+        # hand a whole burst to one: more concurrent writes, each on a new connection
+        # (bounded), until both workers have written.
+        extras: list[tuple[httpx.Response, int | None]] = []
+        while can_attribute_connections() and not workers <= {o for _, o in results + extras}:
+            assert len(extras) < 10 * CONCURRENT, [o for _, o in results + extras]
+            async with httpx.AsyncClient(
+                base_url=server.url,
+                headers=auth,
+                limits=httpx.Limits(max_keepalive_connections=0),
+                timeout=20,
+            ) as fresh:
+
+                async def create_extra(n: int) -> tuple[httpx.Response, int | None]:
+                    response = await fresh.post(
+                        DEPARTMENTS,
+                        json={"organization_reference": reference, "name": f"Extra {n}"},
+                    )
+                    owner = await asyncio.to_thread(
+                        connection_owner, server.port, client_port(response), workers
+                    )
+                    return response, owner
+
+                start = len(extras)
+                extras += await asyncio.wait_for(
+                    asyncio.gather(*(create_extra(start + n) for n in range(10))), timeout=60
+                )
+        assert [r.status_code for r, _ in extras] == [201] * len(extras)
+        async with httpx.AsyncClient(base_url=server.url, headers=auth, timeout=20) as client:
+            listed = await client.get(DEPARTMENTS, params={**listing, "per_page": "100"})
 
         responses = [response for response, _ in results]
         assert [r.status_code for r in responses] == [201] * CONCURRENT, [
@@ -119,10 +149,10 @@ async def test_two_workers_share_concurrent_writes_and_refuse_a_revoked_token_at
             f"team-{n}" for n in range(1, CONCURRENT, 2)
         }
         assert listed.status_code == 200, listed.text
-        assert listed.headers["X-Total"] == str(CONCURRENT)
-        assert {d["id"] for d in listed.json()} == ids
+        assert listed.headers["X-Total"] == str(CONCURRENT + len(extras))
+        assert ids <= {d["id"] for d in listed.json()}
         if can_attribute_connections():
-            assert {owner for _, owner in results} == workers, [owner for _, owner in results]
+            assert {owner for _, owner in results + extras} == workers
 
         # (b) Revoked while serving: refused from the next request on, by either worker.
         canopy.ok("token", "revoke", str(issued["id"]))
