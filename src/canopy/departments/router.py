@@ -81,6 +81,6 @@ async def update_department(
     session: SessionDep,
 ) -> Department:
     """Update a department; renaming keeps the slug."""
-    department = await service.get_writable(session, principal, department_id)
+    department = await service.get(session, principal, department_id, for_write=True)
     await service.update(session, department, data)
     return department

@@ -19,26 +19,17 @@ def list_query(principal: Principal, organization: Organization) -> Select[Depar
     ).order_by(Department.created_at, Department.id)
 
 
-async def get(session: AsyncSession, principal: Principal, department_id: int) -> Department:
+async def get(
+    session: AsyncSession, principal: Principal, department_id: int, *, for_write: bool = False
+) -> Department:
+    """A department the principal reaches; partnership reads reach any, writes only its own."""
     if not tenancy.is_id(department_id):
         raise not_found("Department")
+    su_scope = None if for_write else SU_SCOPE
     department = await session.scalar(
-        tenancy.owned(Department, principal, su_scope=SU_SCOPE).where(
+        tenancy.owned(Department, principal, su_scope=su_scope).where(
             Department.id == department_id
         )
-    )
-    if department is None:
-        raise not_found("Department")
-    return department
-
-
-async def get_writable(
-    session: AsyncSession, principal: Principal, department_id: int
-) -> Department:
-    if not tenancy.is_id(department_id):
-        raise not_found("Department")
-    department = await session.scalar(
-        tenancy.owned(Department, principal).where(Department.id == department_id)
     )
     if department is None:
         raise not_found("Department")
