@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +112,43 @@ def test_sqlite_batch_migrations_keep_the_rows_of_referencing_tables(tmp_path: P
         assert database.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         database.close()
+
+
+@pytest.mark.parametrize("backend", databases.backends())
+def test_concurrent_upgrades_run_one_after_the_other(backend: str, tmp_path: Path) -> None:
+    # A deploy job and an administrator upgrading at the same moment: the second waits for the
+    # first, then finds nothing to do; neither fails half-way through.
+    if backend == "sqlite":
+        _upgrade_twice_at_once(databases.sqlite_url(tmp_path), tmp_path)
+        return
+    if not databases.postgres_reachable():
+        if databases.postgres_required():
+            pytest.fail("PostgreSQL is required in CI but is not reachable")
+        pytest.skip("PostgreSQL is not reachable")
+    with databases.postgres_database() as url:
+        _upgrade_twice_at_once(url, tmp_path)
+
+
+def _upgrade_twice_at_once(url: str, var_dir: Path) -> None:
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CANOPY_")},
+        "CANOPY_DATABASE_URL": url,
+        "CANOPY_VAR_DIR": str(var_dir),
+    }
+    canopy = Path(sys.executable).parent / "canopy"
+    runs = [
+        subprocess.Popen(
+            [str(canopy), "db", "upgrade", "--json"],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outcomes = [run.communicate(timeout=120) for run in runs]
+    for run, (out, err) in zip(runs, outcomes, strict=True):
+        assert run.returncode == 0, err
+        assert json.loads(out)["revision"] == migrate.head_revision(Settings())
+    settings = Settings(database_url=url, var_dir=var_dir)
+    assert _differences(settings) == []

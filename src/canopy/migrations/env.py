@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from alembic import context
-from sqlalchemy.engine import Connection
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, make_url
 
 from canopy.config import Settings, get_settings
 from canopy.db import create_engine
@@ -13,6 +18,11 @@ from canopy.models import Base
 
 config = context.config
 settings: Settings = config.attributes.get("settings") or get_settings()
+
+
+# Any constant shared by every Canopy process: the key of the advisory lock that serialises
+# `canopy db upgrade` runs on one PostgreSQL database.
+MIGRATION_LOCK_KEY = 0x63616E6F7079  # "canopy"
 
 
 def _run(connection: Connection) -> None:
@@ -44,8 +54,32 @@ def _migrate(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
-    with context.begin_transaction():
+    with context.begin_transaction(), _exclusive(connection):
+        # Alembic reads the current revision inside run_migrations, after the lock: a second
+        # upgrade started at the same time waits, then finds nothing left to do.
         context.run_migrations()
+
+
+@contextmanager
+def _exclusive(connection: Connection) -> Iterator[None]:
+    """One migration run at a time per database, whatever starts them (a deploy job and a
+    hurried administrator). PostgreSQL: a transaction-level advisory lock, released with the
+    migration's own transaction. SQLite (one machine): an exclusive lock on a file beside the
+    database."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        yield
+        return
+    database = make_url(str(connection.engine.url)).database
+    if not database or database == ":memory:":
+        yield
+        return
+    with Path(database + ".migrate-lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 async def _online() -> None:
