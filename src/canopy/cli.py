@@ -26,7 +26,9 @@ from canopy.clikit import (
     run,
 )
 from canopy.errors import ApiError
+from canopy.files import commands as files_commands
 from canopy.images import commands as images_commands
+from canopy.limits import commands as limits_commands
 from canopy.models import Role
 from canopy.organizations import commands as organizations_commands
 from canopy.tools import commands as tools_commands
@@ -45,9 +47,11 @@ app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(articles_commands.app, name="articles")
 app.add_typer(tools_commands.app, name="tools")
+app.add_typer(files_commands.app, name="storage")
 app.add_typer(user_app, name="user")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
+app.add_typer(limits_commands.app, name="limits")
 app.add_typer(job_app, name="job")
 
 
@@ -57,23 +61,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the HTTP API (refuses to start on a database that is behind the code)."""
-    import uvicorn
+    """Serve the HTTP API (refuses to start on a database that is behind the code); SIGTERM
+    stops it gracefully: requests in flight finish, new connections are refused, exit 0."""
+    from canopy import serving
 
     settings = load_settings()
     require_current_schema(settings)
     settings.resolved_secret_key()  # create it once, before workers race for it
-    uvicorn.run(
-        "canopy.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        timeout_graceful_shutdown=30,
-        access_log=False,  # Canopy writes its own access line (JSON, with the request id)
-        log_level=settings.log_level.lower(),
-    )
+    serving.run(host=host, port=port, workers=workers, log_level=settings.log_level.lower())
 
 
 @db_app.command("upgrade")

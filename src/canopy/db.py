@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -93,6 +94,35 @@ async def run_rollback_hooks(session: AsyncSession) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
+async def commit(session: AsyncSession) -> None:
+    """Flush and commit, undoing the transaction's side effects if it does not commit.
+
+    A commit that fails without an answer from the database (the connection lost on the
+    way, the task cancelled) may still have committed: its rollback hooks are then dropped,
+    not run, since removing the objects of committed rows cannot be repaired, while an
+    object left over is an orphan that ``canopy storage check --repair`` removes."""
+    try:
+        await session.flush()
+    except BaseException:
+        await session.rollback()
+        await run_rollback_hooks(session)
+        raise
+    try:
+        await session.commit()
+    except BaseException as exc:
+        await session.rollback()
+        if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+            await run_rollback_hooks(session)  # refused by the database: nothing committed
+        else:
+            session.info.pop(_ON_ROLLBACK, None)
+            session.info.pop(_AFTER_COMMIT, None)
+            logger.warning(
+                "commit outcome unknown (%s): the objects it stored are kept",
+                type(exc).__name__,
+            )
+        raise
+
+
 async def _run_after_commit(hooks: list[Hook]) -> None:
     for hook in hooks:
         try:
@@ -111,11 +141,11 @@ async def _session(request: Request, background: BackgroundTasks) -> AsyncIterat
     async with maker() as session:
         try:
             yield session
-            await session.commit()
         except BaseException:
             await session.rollback()
             await run_rollback_hooks(session)
             raise
+        await commit(session)
         session.info.pop(_ON_ROLLBACK, None)
         hooks = session.info.pop(_AFTER_COMMIT, [])
         if hooks:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy.clikit import JsonOption, emit, fail, load_settings, run
 from canopy.config import Settings
-from canopy.db import run_rollback_hooks
+from canopy.db import commit, run_rollback_hooks
 from canopy.errors import ApiError
 from canopy.files.fetch import Downloader, FetchPolicy
 from canopy.files.service import Files, storage_from_settings
@@ -45,11 +45,11 @@ async def committed(session: AsyncSession) -> AsyncIterator[None]:
     objects it stored: ``clikit.run`` only commits."""
     try:
         yield
-        await session.commit()
     except BaseException:
         await session.rollback()
         await run_rollback_hooks(session)
         raise
+    await commit(session)
 
 
 async def organization_by_reference(session: AsyncSession, reference: str) -> Organization:

@@ -17,6 +17,7 @@ from canopy.files.storage.local import LocalStorage
 from canopy.files.storage.port import (
     InvalidKey,
     InvalidRange,
+    ListedObject,
     ObjectInfo,
     ObjectNotFound,
     Storage,
@@ -31,6 +32,7 @@ from canopy.files.storage.s3 import S3Options, S3Storage
 __all__ = [
     "InvalidKey",
     "InvalidRange",
+    "ListedObject",
     "LocalStorage",
     "ObjectInfo",
     "ObjectNotFound",

@@ -10,7 +10,8 @@ import os
 import shutil
 import stat as stat_module
 import tempfile
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from canopy.files.storage.port import (
     READ_CHUNK,
     WRITE_BUFFER,
     InvalidRange,
+    ListedObject,
     ObjectInfo,
     ObjectNotFound,
     StorageError,
@@ -36,6 +38,8 @@ from canopy.files.storage.port import (
 )
 
 TEMP_SUFFIX = ".tmp"
+META_SUFFIX = ".meta"
+LIST_BATCH = 1000
 
 
 class LocalStorage:
@@ -117,20 +121,50 @@ class LocalStorage:
         await self._io(self._delete, self.path(key))
 
     async def keys(self, prefix: str = "") -> AsyncIterator[str]:
+        async for directory, names in self._files(prefix):
+            for name in names:
+                key = self._key(directory, name)
+                if key is not None:
+                    yield key
+
+    async def objects(self, prefix: str = "") -> AsyncIterator[ListedObject]:
+        async for directory, names in self._files(prefix):
+            keys = {name: key for name in names if (key := self._key(directory, name))}
+            for name, found in (await self._io(_stat_files, directory, list(keys))).items():
+                yield ListedObject(keys[name], found.st_size, _utc(found.st_mtime))
+
+    async def sweep(self, before: datetime, *, remove: bool = False) -> AsyncIterator[str]:
+        limit = before.timestamp()
+        async for directory, names in self._files(""):
+            hidden = [name for name in names if name.startswith(".")]
+            for name in await self._io(_leftovers, directory, hidden, limit, remove):
+                yield (directory / name).relative_to(self.root).as_posix()
+
+    async def _files(self, prefix: str) -> AsyncIterator[tuple[Path, list[str]]]:
+        """The names of the files (hidden ones included) under the folder ``prefix``, a
+        directory's batch at a time: a folder of millions of files is never listed whole."""
         folder = _folder(prefix)
         await self._io(self._require_root)
         pending = [self.root.joinpath(*folder.split("/")) if folder else self.root]
         while pending:
             directory = pending.pop()
-            for name, is_dir in await self._io(_list_folder, directory):
-                if name.startswith("."):
-                    continue  # temporary and metadata files
-                if is_dir:
-                    pending.append(directory / name)
-                    continue
-                key = (directory / name).relative_to(self.root).as_posix()
-                if _KEY.fullmatch(key):
-                    yield key
+            entries = await self._io(_open_folder, directory)
+            if entries is None:
+                continue
+            try:
+                while batch := await self._io(_next_entries, entries):
+                    for name, is_dir in batch:
+                        if is_dir and not name.startswith("."):
+                            pending.append(directory / name)
+                    yield directory, [name for name, is_dir in batch if not is_dir]
+            finally:
+                entries.close()
+
+    def _key(self, directory: Path, name: str) -> str | None:
+        if name.startswith("."):
+            return None  # temporary and metadata files
+        key = (directory / name).relative_to(self.root).as_posix()
+        return key if _KEY.fullmatch(key) else None
 
     async def check(self) -> None:
         await self._io(self._check)
@@ -235,7 +269,7 @@ class LocalStorage:
 
 
 def _meta_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.meta")
+    return path.with_name(f".{path.name}{META_SUFFIX}")
 
 
 def _read_content_type(path: Path) -> str:
@@ -249,12 +283,64 @@ def _read_content_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or DEFAULT_CONTENT_TYPE
 
 
-def _list_folder(directory: Path) -> list[tuple[str, bool]]:
+def _open_folder(directory: Path) -> os._ScandirIterator[str] | None:
     try:
-        with os.scandir(directory) as entries:
-            return [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+        return os.scandir(directory)
     except (FileNotFoundError, NotADirectoryError):
-        return []
+        return None
+
+
+def _next_entries(entries: Iterator[os.DirEntry[str]]) -> list[tuple[str, bool]]:
+    """The next batch of ``(name, is_dir)`` from an open folder; empty at its end."""
+    batch = []
+    for entry in entries:
+        try:
+            batch.append((entry.name, entry.is_dir(follow_symlinks=False)))
+        except FileNotFoundError:
+            continue  # removed while listed
+        if len(batch) >= LIST_BATCH:
+            break
+    return batch
+
+
+def _stat_files(directory: Path, names: list[str]) -> dict[str, os.stat_result]:
+    """The regular files among ``names``, with their stat; vanished ones are left out."""
+    found = {}
+    for name in names:
+        try:
+            info = os.stat(directory / name, follow_symlinks=False)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if stat_module.S_ISREG(info.st_mode):
+            found[name] = info
+    return found
+
+
+def _leftovers(directory: Path, hidden: list[str], before: float, remove: bool) -> list[str]:
+    """Among a folder's hidden files, those an interrupted write left and that last changed
+    before ``before``: a temporary file, or a type file whose object was never published
+    (or was half deleted). Younger ones may belong to a write in progress."""
+    found = []
+    for name, info in _stat_files(directory, hidden).items():
+        if info.st_mtime >= before:
+            continue
+        if name.endswith(TEMP_SUFFIX):
+            pass
+        elif name.endswith(META_SUFFIX):
+            target = directory / name[1 : -len(META_SUFFIX)]
+            if os.path.lexists(target):
+                continue
+        else:
+            continue  # not ours
+        if remove:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(directory / name)
+        found.append(name)
+    return found
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 def _unlink(path: str) -> None:

@@ -56,6 +56,15 @@ class ObjectInfo:
     content_type: str
 
 
+@dataclass(frozen=True, slots=True)
+class ListedObject:
+    """An object as a listing sees it: its key, size and last change (aware, UTC)."""
+
+    key: str
+    size: int
+    modified: datetime
+
+
 class Storage(Protocol):
     """Where file bytes live. ``read`` and ``keys`` are async generators: call them without
     ``await`` and iterate; they do their I/O (and raise) on the first iteration."""
@@ -86,6 +95,16 @@ class Storage(Protocol):
 
     def keys(self, prefix: str = "") -> AsyncIterator[str]:
         """Every key under the folder ``prefix`` ("documents" or "documents/"), in no order."""
+        ...
+
+    def objects(self, prefix: str = "") -> AsyncIterator[ListedObject]:
+        """What ``keys`` lists, with each object's size and last change."""
+        ...
+
+    def sweep(self, before: datetime, *, remove: bool = False) -> AsyncIterator[str]:
+        """What interrupted writes left behind (never an object: ``keys`` does not list it)
+        and that last changed before ``before``: each named as it is found, and removed
+        when ``remove``."""
         ...
 
     async def check(self) -> None:

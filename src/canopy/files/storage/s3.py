@@ -6,7 +6,7 @@ import asyncio
 import re
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
@@ -24,6 +24,7 @@ from canopy.files.storage.port import (
     READ_CHUNK,
     S3_MIN_PART_SIZE,
     InvalidRange,
+    ListedObject,
     ObjectInfo,
     ObjectNotFound,
     StorageError,
@@ -235,14 +236,26 @@ class S3Storage:
             raise self._error("delete", key, exc) from exc
 
     async def keys(self, prefix: str = "") -> AsyncIterator[str]:
+        async for found in self.objects(prefix):
+            yield found.key
+
+    async def objects(self, prefix: str = "") -> AsyncIterator[ListedObject]:
         folder = _folder(prefix)
         try:
             async for batch in obstore.list(self._store, prefix=folder or None, chunk_size=1000):
                 for meta in batch:
                     if _KEY.fullmatch(meta["path"]):
-                        yield meta["path"]
+                        yield ListedObject(meta["path"], meta["size"], meta["last_modified"])
         except ObstoreError as exc:
             raise self._error("list", folder, exc) from exc
+
+    async def sweep(self, before: datetime, *, remove: bool = False) -> AsyncIterator[str]:
+        # An interrupted upload leaves nothing a listing sees: a single PUT is atomic, and an
+        # unfinished multipart upload is for the bucket's lifecycle rule to abort
+        # (AbortIncompleteMultipartUpload).
+        nothing: tuple[str, ...] = ()
+        for name in nothing:
+            yield name
 
     async def check(self) -> None:
         try:
