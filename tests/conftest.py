@@ -52,6 +52,13 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         public_base_url="http://testserver",
         # The remote files the tests serve live on 127.0.0.1.
         fetch_allowed_networks="127.0.0.0/8",
+        # Generous limits: the suite goes through the limiter on every request without ever
+        # meeting it; tests/limits sets tight ones.
+        rate_limit_capacity=1_000_000,
+        rate_limit_refill_per_second=10_000.0,
+        rate_limit_download_capacity=1_000_000,
+        rate_limit_download_refill_per_second=10_000.0,
+        rate_limit_download_concurrency=1000,
     )
     migrate.upgrade(settings)
     return settings

@@ -57,6 +57,27 @@ class Settings(BaseSettings):
     smtp_url: str = ""
     smtp_timeout: float = Field(default=30.0, gt=0)
 
+    # Rendered responses each worker keeps (canopy.cache), in bytes; 0 keeps none.
+    response_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+
+    # Limits (canopy.limits): a token bucket per API token (a capacity of 0 turns it off), a
+    # tighter one and a concurrency cap for requests that download remote files, and how long
+    # Idempotency-Key results are kept. Counters live in Redis when CANOPY_REDIS_URL is set.
+    rate_limit_capacity: int = Field(default=120, ge=0)
+    rate_limit_refill_per_second: float = Field(default=10.0, gt=0)
+    rate_limit_download_capacity: int = Field(default=30, ge=0)
+    rate_limit_download_refill_per_second: float = Field(default=0.5, gt=0)
+    rate_limit_download_concurrency: int = Field(default=3, ge=0, le=1000)
+    rate_limit_lease_seconds: float = Field(default=30.0, ge=1)
+    idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60)
+    idempotency_lock_seconds: float = Field(default=30.0, ge=1)
+    redis_url: str = ""
+    redis_prefix: str = "canopy:"
+
+    # `make bench` only: mounts /bench/* (canopy.ops.bench), the floors each route is measured
+    # against. Refused in production.
+    bench_routes: bool = False
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -86,6 +107,8 @@ class Settings(BaseSettings):
     def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{(self.var_dir / 'canopy.db').as_posix()}"
+        if self.bench_routes and self.env == "production":
+            raise ValueError("CANOPY_BENCH_ROUTES is for benchmarks only: refused in production")
         if self.secret_key and self.env == "production" and is_weak_secret(self.secret_key):
             raise ValueError(
                 "CANOPY_SECRET_KEY is too weak for production: use at least "

@@ -16,6 +16,9 @@ from canopy.ops import metrics
 logger = logging.getLogger("canopy.request")
 access_logger = logging.getLogger("canopy.access")
 
+# Request state: a dict of headers to put on the response (see `_decided_headers`).
+RESPONSE_HEADERS = "response_headers"
+
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -77,6 +80,7 @@ class RequestContextMiddleware:
                     (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
                 ]
                 headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(_decided_headers(scope))
                 message["headers"] = headers
             elif message["type"] == "http.response.body" and is_head:
                 message = {**message, "body": b""}
@@ -109,10 +113,22 @@ class RequestContextMiddleware:
                         (b"content-type", b"application/json"),
                         (b"content-length", str(len(body)).encode()),
                         (b"x-request-id", request_id.encode()),
+                        *_decided_headers(scope),
                     ],
                 }
             )
             await send({"type": "http.response.body", "body": b"" if is_head else body})
+
+
+def _decided_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """Headers decided while the request was handled, for whatever response it gets, a 500
+    included (the rate-limit figures, set once the token is known: ``canopy.limits``)."""
+    decided = scope.get("state", {}).get(RESPONSE_HEADERS)
+    if not decided:
+        return []
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in decided.items()
+    ]
 
 
 def _observe(scope: Scope, request_id: str, status: int, seconds: float) -> None:

@@ -12,10 +12,10 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,14 +34,23 @@ DOWNLOAD_CONCURRENCY = 3
 CHUNK = 1024 * 1024
 
 
+class DownloadGate(Protocol):
+    """What a request's remote downloads pass first: the per-token download budget and
+    concurrency cap (``canopy.limits.ratelimit``), which answer 429 when they are spent."""
+
+    async def enter(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Files:
-    """What file work needs: the object store, the safe downloader and the URL signer."""
+    """What file work needs: the object store, the safe downloader and the URL signer (and,
+    for a request, its download gate)."""
 
     storage: Storage
     downloader: Downloader
     signer: FileSigner
     settings: Settings
+    gate: DownloadGate | None = None
 
     def url(self, key: str, filename: str, content_type: str, size: int) -> str:
         return self.signer.url(
@@ -49,11 +58,12 @@ class Files:
         )
 
 
-def storage_from_settings(settings: Settings) -> Storage:
-    """The object store ``CANOPY_STORAGE_URL`` names (a local folder by default)."""
+def storage_from_settings(settings: Settings, *, create_root: bool = True) -> Storage:
+    """The object store ``CANOPY_STORAGE_URL`` names (a local folder by default, made if
+    missing unless ``create_root`` is false)."""
     return storage_from_url(
         settings.resolved_storage_url,
-        create_root=True,
+        create_root=create_root,
         endpoint_url=settings.s3_endpoint_url or None,
         region=settings.s3_region or None,
         access_key=settings.s3_access_key_id or None,
@@ -63,7 +73,8 @@ def storage_from_settings(settings: Settings) -> Storage:
 
 def _files(request: Request) -> Files:
     files: Files = request.app.state.files
-    return files
+    gate = getattr(request.state, "download_gate", None)
+    return files if gate is None else replace(files, gate=gate)
 
 
 FilesDep = Annotated[Files, Depends(_files)]
@@ -101,6 +112,8 @@ async def fetch_all(
     """Download every URL (a few at a time); on any failure none is kept and the answer is a
     400 naming the first failing URL (``label[index]``, or ``label`` alone when not
     ``indexed``) and why."""
+    if urls and files.gate is not None:
+        await files.gate.enter()
     semaphore = asyncio.Semaphore(DOWNLOAD_CONCURRENCY)
 
     async def one(url: str) -> Download:

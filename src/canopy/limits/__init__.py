@@ -1,0 +1,1 @@
+"""Limits and abuse: per-token rate limits (``ratelimit``) and Idempotency-Key (``idempotency``)."""
