@@ -8,18 +8,20 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy import select, update
+import orjson
+from fastapi import BackgroundTasks, Depends, Request
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from canopy import scopes as scope_rules
-from canopy.db import SessionDep, after_commit
 from canopy.errors import invalid_scope, unauthorized
-from canopy.models import ApiToken, Membership, Role
+from canopy.limits import service as limits
+from canopy.models import ApiToken, Role
 from canopy.models.base import utcnow
+from canopy.rawdb import RawReader, utc
 from canopy.references import ALPHANUMERIC
 
 TOKEN_PREFIX = "cnp_"  # noqa: S105 - a public prefix, not a secret
@@ -63,8 +65,22 @@ def _bearer(request: Request) -> str | None:
     return request.query_params.get("access_token") or None
 
 
-async def authenticate(request: Request, session: SessionDep) -> Principal:
-    """The caller's principal, or 401. Runs before any parameter validation (§15.1)."""
+# The token and its user's memberships in one statement (a row per membership, or one row
+# with none), read with the bare driver (canopy.rawdb): no ORM session is opened for it.
+_CALLER = (
+    "SELECT t.id, t.user_id, t.digest, t.scopes, t.revoked_at, t.expires_at, t.last_used_at, "
+    "m.organization_id, m.role "
+    "FROM api_token AS t LEFT JOIN membership AS m ON m.user_id = t.user_id "
+    "WHERE t.digest = $1"
+)
+
+
+async def authenticate(request: Request, background: BackgroundTasks) -> Principal:
+    """The caller's principal, or 401. Runs before any parameter validation (§15.1).
+
+    One statement on a connection of its own, outside the request's transaction: a write
+    request is admitted or refused (by the limits too) before it queues for SQLite's write
+    lock, and a read answered from the response cache opens no session at all."""
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
@@ -72,34 +88,41 @@ async def authenticate(request: Request, session: SessionDep) -> Principal:
     if secret is None:
         raise unauthorized("The access token is missing")
     digest = token_digest(secret)
-    token = await session.scalar(select(ApiToken).where(ApiToken.digest == digest))
+    reader: RawReader = request.app.state.raw_reader
+    rows = await reader.fetch(_CALLER, digest)
     # The lookup is by digest; comparing again in constant time keeps the check itself
     # independent of how the index compares strings.
-    if token is None or not hmac.compare_digest(token.digest, digest):
+    if not rows or not hmac.compare_digest(rows[0][2], digest):
         raise unauthorized("The access token is invalid")
+    token_id, user_id, _, token_scopes, revoked_at, expires_at, last_used_at = rows[0][:7]
     now = utcnow()
-    if token.revoked_at is not None:
+    if revoked_at is not None:
         raise unauthorized("The access token has been revoked")
-    if token.expires_at is not None and token.expires_at <= now:
+    expires = utc(expires_at)
+    if expires is not None and expires <= now:
         raise unauthorized("The access token has expired")
-    rows = await session.execute(
-        select(Membership.organization_id, Membership.role).where(
-            Membership.user_id == token.user_id
-        )
-    )
     principal = Principal(
-        token_id=token.id,
-        user_id=token.user_id,
-        scopes=scope_rules.expand(token.scopes),
-        roles={org_id: role for org_id, role in rows},
+        token_id=token_id,
+        user_id=user_id,
+        scopes=_expanded(token_scopes),
+        roles={row[7]: Role(row[8]) for row in rows if row[7] is not None},
     )
+    # Rate limit and Idempotency-Key (429, 400, 409, 422, or a kept answer sent again).
+    await limits.admit(request, digest)
     request.state.principal = principal
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+    last_used = utc(last_used_at)
+    if last_used is None or now - last_used > LAST_USED_RESOLUTION:
         # Recorded after the response, in its own short transaction: the request's own
         # transaction never waits on (or holds) the token row for this bookkeeping.
         maker: async_sessionmaker[AsyncSession] = request.app.state.write_sessionmaker
-        after_commit(session, partial(_touch, maker, token.id, now))
+        background.add_task(_touch, maker, token_id, now)
     return principal
+
+
+@lru_cache(maxsize=1024)
+def _expanded(scopes_json: str) -> frozenset[str]:
+    """A token's scopes column (JSON text) with the implied scopes: tokens share a few sets."""
+    return scope_rules.expand(orjson.loads(scopes_json))
 
 
 async def _touch(maker: async_sessionmaker[AsyncSession], token_id: int, when: datetime) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
 from pydantic import Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import URL
 
 from canopy.params import Params, merged, validate
 
@@ -42,26 +44,34 @@ PageDep = Annotated[Page, Depends(_page)]
 
 
 def set_headers(request: Request, response: Response, page: Page, total: int) -> None:
-    pages = math.ceil(total / page.size) if total else 0
-    next_page = page.number + 1 if page.number < pages else None
+    response.headers.update(_headers(str(request.url), page.number, page.size, total))
+
+
+# A page's headers, by URL: a list answered from the response cache (canopy.cache) makes them
+# again for each request, and building the links costs more than the rest of such an answer.
+@lru_cache(maxsize=256)
+def _headers(request_url: str, number: int, size: int, total: int) -> dict[str, str]:
+    pages = math.ceil(total / size) if total else 0
+    next_page = number + 1 if number < pages else None
     # As Kaminari: past the last page there is neither a next nor a previous page.
-    prev_page = page.number - 1 if 1 < page.number <= pages else None
-    headers = response.headers
-    headers["X-Total"] = str(total)
-    headers["X-Total-Pages"] = str(pages)
-    headers["X-Per-Page"] = str(page.size)
-    headers["X-Page"] = str(page.number)
-    headers["X-Offset"] = str(page.offset)
-    headers["X-Next-Page"] = str(next_page or "")
-    headers["X-Prev-Page"] = str(prev_page or "")
+    prev_page = number - 1 if 1 < number <= pages else None
     # The token never travels in a response header, even when the request carried it.
-    url = request.url.remove_query_params("access_token")
+    url = URL(request_url).remove_query_params("access_token")
     links = {"first": 1, "prev": prev_page, "next": next_page, "last": max(pages, 1)}
-    headers["Link"] = ", ".join(
-        f'<{url.include_query_params(page=number, per_page=page.size)}>; rel="{rel}"'
-        for rel, number in links.items()
-        if number is not None
-    )
+    return {
+        "X-Total": str(total),
+        "X-Total-Pages": str(pages),
+        "X-Per-Page": str(size),
+        "X-Page": str(number),
+        "X-Offset": str((number - 1) * size),
+        "X-Next-Page": str(next_page or ""),
+        "X-Prev-Page": str(prev_page or ""),
+        "Link": ", ".join(
+            f'<{url.include_query_params(page=n, per_page=size)}>; rel="{rel}"'
+            for rel, n in links.items()
+            if n is not None
+        ),
+    }
 
 
 async def paginate(
@@ -76,13 +86,21 @@ async def paginate(
     """Run ``stmt`` for one page (two queries: the count, then the rows) and set the headers.
 
     ``total``, when the caller knows it without counting, saves the count query."""
+    rows, total = await fetch_page(session, stmt, page, total=total)
+    set_headers(request, response, page, total)
+    return rows
+
+
+async def fetch_page(
+    session: AsyncSession, stmt: Select[Any], page: Page, *, total: int | None = None
+) -> tuple[Sequence[Any], int]:
+    """One page of ``stmt`` and the total it is a page of (see :func:`paginate`)."""
     if total is None:
         count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
         total = (await session.execute(count_stmt)).scalar_one()
-    set_headers(request, response, page, total)
     # HEAD runs the same queries as GET, so that its headers (Content-Length included) are
     # exactly those of GET; the middleware drops the body.
     if page.offset >= total:
-        return []
+        return [], total
     result = await session.scalars(stmt.limit(page.size).offset(page.offset))
-    return result.all()
+    return result.all(), total

@@ -55,6 +55,26 @@ def _job_reach(principal: Principal, job_id: Any, organization_id: Any) -> Colum
     return clause
 
 
+ALL_JOBS = "all"
+
+
+def job_reach(
+    principal: Principal, organization_id: int, *, su_scope: str | None = None
+) -> str | tuple[str, int] | None:
+    """Which of the organisation's jobs :func:`jobs` lets the principal reach, as a value that
+    is equal for principals reaching the same jobs (a response cache key): :data:`ALL_JOBS`
+    for a partner holding ``su_scope`` or an admin or standard member, ``("assigned", user
+    id)`` for a limited member, None for no member (nothing is reached)."""
+    if su_scope is not None and principal.has(su_scope):
+        return ALL_JOBS
+    role = principal.roles.get(organization_id)
+    if role is None:
+        return None
+    if role is Role.limited:
+        return ("assigned", principal.user_id)
+    return ALL_JOBS
+
+
 def jobs(
     principal: Principal,
     *,

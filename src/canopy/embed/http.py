@@ -1,15 +1,15 @@
 """What makes the embed callable from any web page and cheap to call again: CORS on every
-answer (errors included) and strong ETags computed from the body."""
+answer (errors included) and strong ETags computed from the body (``canopy.cache``)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from canopy.cache import Entry, etag, public, respond
 from canopy.errors import ApiError
 
 # No credentials ever travel to these routes, so any origin may read them.
@@ -47,25 +47,50 @@ def preflight(request: Request) -> Response:
     return Response(status_code=204, headers=headers)
 
 
-def etag(body: bytes) -> str:
-    """A strong validator: the same bytes, the same tag, whatever wrote the rows behind them."""
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-
-
-def _matches(if_none_match: str, tag: str) -> bool:
-    # RFC 9110 §13.1.2: weak comparison, so a tag a proxy weakened (W/"…") still matches.
-    if if_none_match.strip() == "*":
-        return True
-    return any(
-        candidate.strip().removeprefix("W/") == tag for candidate in if_none_match.split(",")
-    )
-
-
 def cached(request: Request, body: bytes, media_type: str, max_age: int) -> Response:
     """``body`` with its ETag and ``Cache-Control``, or a bodiless 304 when the client's copy
-    (``If-None-Match``) is current."""
-    tag = etag(body)
-    headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}"}
-    if _matches(request.headers.get("if-none-match", ""), tag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+    (``If-None-Match``) is current (see ``canopy.cache``)."""
+    entry = Entry(body=body, etag=etag(body))
+    return respond(request, entry, public(max_age), media_type=media_type)
+
+
+# -- OpenAPI: what `cached` answers, declared on the routes that use it. --
+
+IF_NONE_MATCH: dict[str, Any] = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of the copy the client holds: a 304 when it is still current.",
+    "schema": {"type": "string"},
+}
+_CACHE_HEADERS: dict[str, Any] = {
+    "ETag": {
+        "description": "A strong validator of the body.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "How long a copy stays fresh.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Access-Control-Allow-Origin": {
+        "description": "`*`: any web page may read it.",
+        "required": True,
+        "schema": {"type": "string", "enum": ["*"]},
+    },
+}
+
+
+def cached_responses(content: dict[str, Any] | None = None) -> dict[int | str, dict[str, Any]]:
+    """The 200 (with ``content`` when FastAPI cannot derive it) and the 304 of ``cached``."""
+    ok: dict[str, Any] = {"headers": _CACHE_HEADERS}
+    if content is not None:
+        ok["content"] = content
+    return {
+        200: ok,
+        304: {
+            "description": "The client's copy (`If-None-Match`) is current",
+            "headers": _CACHE_HEADERS,
+        },
+    }

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from canopy import tenancy
 from canopy.auth import Principal, require
+from canopy.cache import openapi as cache_openapi
 from canopy.db import SessionDep
-from canopy.jobs import service
+from canopy.jobs import reads, service
 from canopy.jobs.schemas import (
     JobAllParams,
     JobCreate,
@@ -17,7 +18,7 @@ from canopy.jobs.schemas import (
     JobStatusUpdate,
     JobUpdate,
 )
-from canopy.pagination import PageDep, PageParams, paginate
+from canopy.pagination import PageDep, PageParams
 from canopy.params import openapi_body, openapi_query, parse, parse_query
 from canopy.routing import list_route
 
@@ -45,24 +46,18 @@ class _AllQuery(JobAllParams, PageParams):
     "",
     response_model=list[JobRead],
     response_model_exclude_unset=True,
-    openapi_extra=openapi_query(_ListQuery),
+    responses=cache_openapi.responses(),
+    openapi_extra=cache_openapi.with_if_none_match(openapi_query(_ListQuery)),
 )
 async def list_jobs(
     principal: Reader,
     params: Annotated[JobListParams, Depends(parse(JobListParams))],
     page: PageDep,
-    session: SessionDep,
     request: Request,
-    response: Response,
-) -> list[JobRead]:
+) -> Response:
     """List an organisation's jobs, oldest first; the spontaneous-application job included."""
     service.check_flags(principal, params)
-    organization = await tenancy.member_organization(
-        session, principal, params.organization_reference, su_scope=service.SU_SCOPE
-    )
-    stmt = service.list_query(principal, organization, params)
-    jobs = await paginate(session, stmt, page, request, response)
-    return service.render(jobs, params)
+    return await reads.list_page(request, principal, params, page)
 
 
 @list_route(
@@ -70,36 +65,33 @@ async def list_jobs(
     "/all",
     response_model=list[JobRead],
     response_model_exclude_unset=True,
-    openapi_extra=openapi_query(_AllQuery),
+    responses=cache_openapi.responses(),
+    openapi_extra=cache_openapi.with_if_none_match(openapi_query(_AllQuery)),
 )
 async def list_all_jobs(
     principal: Annotated[Principal, Depends(require(service.SU_SCOPE))],
     params: Annotated[JobAllParams, Depends(parse(JobAllParams))],
     page: PageDep,
-    session: SessionDep,
     request: Request,
-    response: Response,
-) -> list[JobRead]:
+) -> Response:
     """List the jobs of every organisation (partnership scope ``su_jobs_r``)."""
     service.check_flags(principal, params)
-    stmt = service.list_query(principal, None, params)
-    jobs = await paginate(session, stmt, page, request, response)
-    return service.render(jobs, params)
+    return await reads.all_page(request, principal, params, page)
 
 
 @router.get(
     "/{reference}",
     response_model=JobRead,
     response_model_exclude_unset=True,
-    openapi_extra=openapi_query(JobFlags),
+    responses=cache_openapi.responses(),
+    openapi_extra=cache_openapi.with_if_none_match(openapi_query(JobFlags)),
 )
 async def get_job(
-    principal: Reader, reference: Reference, flags: Flags, session: SessionDep
-) -> JobRead:
+    principal: Reader, reference: Reference, flags: Flags, request: Request
+) -> Response:
     """Retrieve a job with the inclusions its flags ask for."""
     service.check_flags(principal, flags)
-    job = await service.get(session, principal, reference, flags)
-    return service.to_read(job, flags)
+    return await reads.job_page(request, principal, reference, flags)
 
 
 @router.post(
@@ -107,7 +99,7 @@ async def get_job(
     status_code=201,
     response_model=JobRead,
     response_model_exclude_unset=True,
-    openapi_extra=openapi_body(JobCreate),
+    openapi_extra={**openapi_body(JobCreate), **openapi_query(JobFlags)},
 )
 async def create_job(
     principal: Writer,
@@ -129,7 +121,7 @@ async def create_job(
     "/{reference}",
     response_model=JobRead,
     response_model_exclude_unset=True,
-    openapi_extra=openapi_body(JobUpdate),
+    openapi_extra={**openapi_body(JobUpdate), **openapi_query(JobFlags)},
 )
 async def update_job(
     principal: Writer,
@@ -150,7 +142,7 @@ async def update_job(
     "/{reference}/update_status",
     response_model=JobRead,
     response_model_exclude_unset=True,
-    openapi_extra=openapi_body(JobStatusUpdate),
+    openapi_extra={**openapi_body(JobStatusUpdate), **openapi_query(JobFlags)},
 )
 async def update_job_status(
     principal: Writer,

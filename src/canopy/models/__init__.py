@@ -3,11 +3,14 @@
 from canopy.models.api_token import ApiToken
 from canopy.models.article import Article
 from canopy.models.base import Base
+from canopy.models.cache_version import CacheClock, CacheVersion
 from canopy.models.candidate import Candidate
 from canopy.models.comment import Comment
 from canopy.models.department import Department
 from canopy.models.document import Document
+from canopy.models.download_lease import DownloadLease
 from canopy.models.email import Delivery, Email, EmailAttachment
+from canopy.models.idempotency_key import IdempotencyKey
 from canopy.models.image import Image
 from canopy.models.job import Job, JobOffice, JobStatus, JobWebsite
 from canopy.models.job_assignment import JobAssignment
@@ -15,6 +18,7 @@ from canopy.models.membership import Membership, Role
 from canopy.models.move import Move
 from canopy.models.office import Office
 from canopy.models.organization import Organization
+from canopy.models.rate_limit_bucket import RateLimitBucket
 from canopy.models.stage import Stage
 from canopy.models.tool import OrganizationTool, Tool, ToolCategory
 from canopy.models.user import User
@@ -25,13 +29,17 @@ __all__ = [
     "ApiToken",
     "Article",
     "Base",
+    "CacheClock",
+    "CacheVersion",
     "Candidate",
     "Comment",
     "Delivery",
     "Department",
     "Document",
+    "DownloadLease",
     "Email",
     "EmailAttachment",
+    "IdempotencyKey",
     "Image",
     "Job",
     "JobAssignment",
@@ -44,6 +52,7 @@ __all__ = [
     "Organization",
     "OrganizationTool",
     "OrganizationWebsite",
+    "RateLimitBucket",
     "Role",
     "Stage",
     "Tool",
