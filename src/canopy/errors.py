@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from canopy.routing import allowed_methods
+
 ERROR_CODES = {
     400: "validation_failed",
     401: "unauthorized",
@@ -88,16 +90,18 @@ def install_handlers(app: FastAPI) -> None:
         assert isinstance(exc, ApiError)
         return error_response(exc)
 
-    async def http_error(_: Request, exc: Exception) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         status = exc.status_code
+        headers = dict(exc.headers or {})
         if status == 404:
             description = "Resource not found"
         elif status == 405:
             description = "Method not allowed on this endpoint"
+            # The router's own Allow names the methods of one route, not of the path.
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope["path"]))
         else:
             description = str(exc.detail) if exc.detail else HTTPStatus(status).phrase
-        headers = dict(exc.headers or {})
         return error_response(ApiError(status, description, headers=headers))
 
     async def request_validation(_: Request, exc: Exception) -> Response:

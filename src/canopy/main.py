@@ -7,19 +7,20 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
-from canopy import __version__, render
+from canopy import __version__, rawdb, render
+from canopy import openapi as openapi_document
 from canopy.api import ROUTERS
+from canopy.cache import ResponseCache
 from canopy.config import Settings, get_settings
 from canopy.db import create_engine, create_sessionmaker
 from canopy.errors import install_handlers
 from canopy.files.fetch import Downloader, FetchPolicy
 from canopy.files.service import Files, storage_from_settings
 from canopy.files.urls import FileSigner
+from canopy.limits import service as limits
 from canopy.middleware import RequestContextMiddleware
 from canopy.ops.logs import configure_logging
-from canopy.params import openapi_schemas
 
 DESCRIPTION = """\
 Canopy's HTTP API is wire-compatible with the Welcome to the Jungle Solutions API: an integration
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.write_sessionmaker = create_sessionmaker(engine, write=True)
+        app.state.raw_reader = rawdb.open_reader(engine)
+        app.state.response_cache = ResponseCache(settings.response_cache_bytes)
         storage = storage_from_settings(settings)
         temp_dir = settings.var_dir / "tmp"
         temp_dir.mkdir(parents=True, exist_ok=True)
@@ -52,11 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.files = Files(
             storage=storage, downloader=downloader, signer=app.state.file_signer, settings=settings
         )
+        app.state.limits = await limits.Limits.open(settings, temp_dir)
         try:
             yield
         finally:
+            await app.state.limits.aclose()
             await downloader.aclose()
             await storage.aclose()
+            await app.state.raw_reader.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -70,20 +76,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    if settings.bench_routes:
+        from canopy.ops import bench  # imported only in bench mode (`make bench`)
+
+        app.include_router(bench.router)
+    limits.install(app)  # inside the request middleware, added next
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_bytes)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-            )
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for name, definition in openapi_schemas().items():
-                components.setdefault(name, definition)
-            app.openapi_schema = schema
+            app.openapi_schema = openapi_document.build(app)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -100,12 +100,18 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _query_string(request: Request) -> str:
+    # What ``request.url.query`` gives, without building the whole URL for it.
+    query: bytes = request.scope.get("query_string", b"")
+    return query.decode("latin-1")
+
+
 async def merged(request: Request) -> dict[str, Any]:
     """Query string, then the body on top. Computed once per request."""
     cached = getattr(request.state, "params", None)
     if isinstance(cached, dict):
         return cached
-    data = nest(parse_qsl(request.url.query, keep_blank_values=True))
+    data = nest(parse_qsl(_query_string(request), keep_blank_values=True))
     data.pop("access_token", None)
     if request.method not in ("GET", "HEAD", "OPTIONS", "DELETE"):
         data.update(await _body_params(request))
@@ -178,7 +184,7 @@ def parse_query(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     not the ``offices=true`` inclusion flag)."""
 
     async def dependency(request: Request) -> M:
-        data = nest(parse_qsl(request.url.query, keep_blank_values=True))
+        data = nest(parse_qsl(_query_string(request), keep_blank_values=True))
         data.pop("access_token", None)
         return validate(model, data)
 
@@ -187,6 +193,17 @@ def parse_query(model: type[M]) -> Callable[[Request], Awaitable[M]]:
 
 
 # -- OpenAPI: the merged parameters are read by hand, so each route declares them here. --
+
+
+def choices(values: Iterable[str], *, optional: bool = True) -> dict[str, Any]:
+    """``json_schema_extra`` of a string field a validator restricts to ``values``: the
+    document lists them (``null`` too, for an optional field)."""
+    return {"enum": [*sorted(values), *([None] if optional else [])]}
+
+
+EMAIL: dict[str, Any] = {"format": "email"}
+# A URL Canopy downloads (or checks): only http and https ones are accepted.
+URL: dict[str, Any] = {"format": "uri"}
 
 _SCHEMAS: dict[str, Any] = {}
 
@@ -214,18 +231,25 @@ def openapi_query(model: type[BaseModel]) -> dict[str, Any]:
     return {"parameters": parameters}
 
 
-def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
+def openapi_body(
+    model: type[BaseModel], *, upload: str | None = None, many: bool = False
+) -> dict[str, Any]:
+    """The JSON and form bodies ``model`` is read from; with ``upload``, a multipart body too,
+    whose file part (parts, with ``many``) has that name."""
     _SCHEMAS[model.__name__] = _schema(model)
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": ref},
-                "application/x-www-form-urlencoded": {"schema": ref},
-            },
-        }
+    content: dict[str, Any] = {
+        "application/json": {"schema": ref},
+        "application/x-www-form-urlencoded": {"schema": ref},
     }
+    if upload is not None:
+        part: dict[str, Any] = {"type": "string", "format": "binary"}
+        if many:
+            part = {"type": "array", "items": part}
+        content["multipart/form-data"] = {
+            "schema": {"allOf": [ref, {"type": "object", "properties": {upload: part}}]}
+        }
+    return {"requestBody": {"required": True, "content": content}}
 
 
 def openapi_schemas() -> dict[str, Any]:

@@ -74,7 +74,7 @@ async def get_candidate(
     status_code=201,
     response_model=CandidateRead,
     response_model_exclude_unset=True,
-    openapi_extra=openapi_body(CandidateCreate),
+    openapi_extra={**openapi_body(CandidateCreate), **openapi_query(CandidateFlags)},
 )
 async def create_candidate(
     principal: Writer,
@@ -96,7 +96,7 @@ async def create_candidate(
     "/{reference}",
     response_model=CandidateRead,
     response_model_exclude_unset=True,
-    openapi_extra=openapi_body(CandidateUpdate),
+    openapi_extra={**openapi_body(CandidateUpdate), **openapi_query(CandidateFlags)},
 )
 async def update_candidate(
     principal: Writer,

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from canopy import countries
-from canopy.params import Params
+from canopy.params import EMAIL, URL, Params, choices
 from canopy.render import Timestamp
 from canopy.timefilters import AfterFilter
 
@@ -42,6 +42,7 @@ TagList = Annotated[
 ]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Url = Annotated[str, Field(max_length=2000)]
+FetchedUrl = Annotated[str, Field(max_length=2000, json_schema_extra=URL)]
 
 
 class CandidateFlags(Params):
@@ -65,7 +66,7 @@ class CandidateFields(Params):
     """What create and update share; every field optional here."""
 
     job_stage_id: Id | None = None
-    email: str | None = Field(default=None, min_length=3, max_length=320)
+    email: str | None = Field(default=None, min_length=3, max_length=320, json_schema_extra=EMAIL)
     firstname: str | None = Field(default=None, min_length=1, max_length=200)
     lastname: str | None = Field(default=None, min_length=1, max_length=200)
     tag_list: TagList | None = None
@@ -74,10 +75,10 @@ class CandidateFields(Params):
     address: str | None = Field(default=None, max_length=500)
     city: str | None = Field(default=None, max_length=200)
     zip_code: str | None = Field(default=None, max_length=20)
-    country_code: str | None = None
-    remote_image_url: Url | None = None
-    remote_resume_url: Url | None = None
-    remote_portfolio_url: Url | None = None
+    country_code: str | None = Field(default=None, json_schema_extra=choices(countries.codes()))
+    remote_image_url: FetchedUrl | None = None
+    remote_resume_url: FetchedUrl | None = None
+    remote_portfolio_url: FetchedUrl | None = None
     archived: bool | None = None
     cover_letter: str | None = Field(default=None, max_length=20_000)
     media_website: Url | None = None
@@ -113,7 +114,7 @@ class CandidateFields(Params):
 class CandidateCreate(CandidateFields):
     organization_reference: str
     job_reference: str = Field(max_length=64)
-    email: str = Field(min_length=3, max_length=320)
+    email: str = Field(min_length=3, max_length=320, json_schema_extra=EMAIL)
     firstname: str = Field(min_length=1, max_length=200)
     lastname: str = Field(min_length=1, max_length=200)
     comment: str | None = Field(default=None, max_length=20_000)

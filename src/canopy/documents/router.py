@@ -66,7 +66,7 @@ async def list_documents(
     status_code=201,
     response_model=list[DocumentRead],
     openapi_extra={
-        **openapi_body(DocumentCreate),
+        **openapi_body(DocumentCreate, upload="file", many=True),
         "description": "Attach documents to a candidate from `remote_file_urls` "
         "(`[{filename, url}]`, JSON, form or query) and/or uploaded `multipart/form-data` "
         "file parts; all files are stored or none.",

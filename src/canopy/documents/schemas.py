@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
-from canopy.params import Params
+from canopy.params import URL, Params
 from canopy.render import Timestamp
 
 
@@ -19,7 +19,7 @@ Filename = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_f
 
 class RemoteFile(Params):
     filename: Filename
-    url: str = Field(min_length=1, max_length=2048)
+    url: str = Field(min_length=1, max_length=2048, json_schema_extra=URL)
 
 
 def _listify(value: Any) -> Any:

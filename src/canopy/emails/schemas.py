@@ -4,7 +4,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from canopy.documents.schemas import RemoteFiles
 from canopy.models import Delivery
-from canopy.params import Params
+from canopy.params import EMAIL, Params
 from canopy.render import Timestamp
 
 
@@ -24,8 +24,8 @@ class EmailCreate(Params):
     candidate_reference: str = Field(max_length=64)
     subject: str = Field(min_length=1, max_length=998)
     body: str = Field(min_length=1, max_length=200_000)
-    from_email: str = Field(max_length=320)
-    to: str = Field(max_length=320)
+    from_email: str = Field(max_length=320, json_schema_extra=EMAIL)
+    to: str = Field(max_length=320, json_schema_extra=EMAIL)
     send_email: bool = False
     remote_file_urls: RemoteFiles | None = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
@@ -24,16 +24,59 @@ def content_disposition(filename: str, inline: bool = True) -> str:
     return f"{kind}; filename=\"{ascii_name or 'file'}\"; filename*=UTF-8''{quote(filename)}"
 
 
-@router.get(
-    "/files/{token}/{name}",
-    response_class=Response,
-    responses={
-        200: {"description": "The file"},
-        206: {"description": "The requested byte range"},
-        403: {"description": "Tampered or expired link"},
-        416: {"description": "Range not satisfiable"},
+_BYTES = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+_FILE_HEADERS = {
+    name: {"description": text, "required": True, "schema": {"type": "string"}}
+    for name, text in (
+        ("Content-Disposition", "`inline`, with the file's name"),
+        ("Accept-Ranges", "`bytes`: a `Range` may ask for part of the file"),
+        ("ETag", "The stored object's validator"),
+    )
+}
+_DOC: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {
+        200: {"description": "The file", "content": _BYTES, "headers": _FILE_HEADERS},
+        206: {
+            "description": "The requested byte range",
+            "content": _BYTES,
+            "headers": {
+                **_FILE_HEADERS,
+                "Content-Range": {
+                    "description": "The range sent, and the file's size",
+                    "required": True,
+                    "schema": {"type": "string"},
+                },
+            },
+        },
+        403: {"description": "`forbidden`: the link is tampered with or has expired"},
+        416: {
+            "description": "`range_not_satisfiable`: the range starts past the end of the file",
+            "headers": {
+                "Content-Range": {
+                    "description": "`bytes */<size>`",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            },
+        },
     },
-)
+    "openapi_extra": {
+        "parameters": [
+            {
+                "name": "Range",
+                "in": "header",
+                "required": False,
+                "description": "One byte range, `bytes=<first>-<last>` (either may be left out); "
+                "anything else is ignored and the whole file sent.",
+                "schema": {"type": "string"},
+            }
+        ]
+    },
+}
+
+
+@router.get("/files/{token}/{name}", **_DOC)
 async def download_file(token: Token, name: str, request: Request) -> Response:
     """Stream a stored file from its signed link (no token needed); honours ``Range``."""
     signer: FileSigner = request.app.state.file_signer
@@ -77,6 +120,4 @@ async def download_file(token: Token, name: str, request: Request) -> Response:
     )
 
 
-router.add_api_route(
-    "/files/{token}/{name}", download_file, methods=["HEAD"], include_in_schema=False
-)
+router.add_api_route("/files/{token}/{name}", download_file, methods=["HEAD"], **_DOC)

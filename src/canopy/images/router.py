@@ -27,16 +27,7 @@ class _ListQuery(ImageListParams, PageParams):
 
 
 def _create_openapi() -> dict[str, Any]:
-    extra = openapi_body(ImageCreate)
-    reference = extra["requestBody"]["content"]["application/json"]["schema"]
-    extra["requestBody"]["content"]["multipart/form-data"] = {
-        "schema": {
-            "allOf": [
-                reference,
-                {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
-            ]
-        }
-    }
+    extra = openapi_body(ImageCreate, upload="file")
     extra["description"] = (
         "Add an image from `remote_image_url` or from an uploaded `multipart/form-data` part "
         "named `file` (PNG, JPEG, GIF or WebP, at most 10 MB and 40 megapixels). Canopy "

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from canopy.params import Params
+from canopy.params import URL, Params
 from canopy.render import Timestamp
 
 
@@ -15,7 +15,9 @@ class ImageCreate(Params):
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     # Or an uploaded multipart part named "file".
-    remote_image_url: str | None = Field(default=None, min_length=1, max_length=2048)
+    remote_image_url: str | None = Field(
+        default=None, min_length=1, max_length=2048, json_schema_extra=URL
+    )
 
 
 class FileUrl(BaseModel):

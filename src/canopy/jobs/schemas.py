@@ -13,7 +13,7 @@ from pydantic import (
 
 from canopy import countries
 from canopy.models import JobStatus
-from canopy.params import Params
+from canopy.params import Params, choices
 from canopy.reference import service as reference
 from canopy.render import MidnightDate, Timestamp
 from canopy.timefilters import AfterFilter
@@ -71,7 +71,7 @@ class OfficeInput(Params):
     address: str | None = Field(default=None, max_length=500)
     zip_code: str | None = Field(default=None, max_length=20)
     city: str | None = Field(default=None, max_length=200)
-    country_code: str | None = None
+    country_code: str | None = Field(default=None, json_schema_extra=choices(countries.codes()))
 
     @field_validator("country_code")
     @classmethod
@@ -93,16 +93,24 @@ class JobFields(Params):
     description: str | None = Field(default=None, max_length=10_000)
     profile: str | None = Field(default=None, max_length=10_000)
     recruitment_process: str | None = Field(default=None, max_length=10_000)
-    contract_type: str | None = None
-    language: str | None = None
+    contract_type: str | None = Field(
+        default=None, json_schema_extra=choices(reference.ids("contract_types"))
+    )
+    language: str | None = Field(default=None, json_schema_extra=choices(reference.languages()))
     status: JobStatus | None = None
     salary_min: int | None = Field(default=None, ge=0, le=100_000_000)
     salary_max: int | None = Field(default=None, ge=0, le=100_000_000)
-    salary_currency: str | None = None
-    salary_period: str | None = None
+    salary_currency: str | None = Field(
+        default=None, json_schema_extra=choices(reference.ids("salary_currencies"))
+    )
+    salary_period: str | None = Field(
+        default=None, json_schema_extra=choices(reference.ids("salary_periods"))
+    )
     # Deprecated for clients (OpenAPI says so); `deprecated=True` would warn on our own reads.
     is_remote: bool | None = Field(default=None, json_schema_extra={"deprecated": True})
-    remote: str | None = None
+    remote: str | None = Field(
+        default=None, json_schema_extra=choices(reference.ids("remote_levels"))
+    )
     contract_duration_min: int | None = Field(default=None, ge=1, le=36)
     contract_duration_max: int | None = Field(default=None, ge=1, le=36)
     department_id: Id | None = None
@@ -110,10 +118,16 @@ class JobFields(Params):
     office_address: str | None = Field(default=None, max_length=500)
     office_zip_code: str | None = Field(default=None, max_length=20)
     office_city: str | None = Field(default=None, max_length=200)
-    office_country_code: str | None = None
+    office_country_code: str | None = Field(
+        default=None, json_schema_extra=choices(countries.codes())
+    )
     offices: list[OfficeInput] | None = Field(default=None, max_length=50)
-    education_level: str | None = None
-    experience_level: str | None = None
+    education_level: str | None = Field(
+        default=None, json_schema_extra=choices(reference.ids("education_levels"))
+    )
+    experience_level: str | None = Field(
+        default=None, json_schema_extra=choices(reference.ids("experience_levels"))
+    )
     apply_url: str | None = Field(default=None, max_length=2000)
     start_date: date | None = None
     external_reference: str | None = Field(default=None, max_length=255)
@@ -226,8 +240,10 @@ class JobCreate(JobFields):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=10_000)
     profile: str = Field(min_length=1, max_length=10_000)
-    contract_type: str
-    language: str
+    contract_type: str = Field(
+        json_schema_extra=choices(reference.ids("contract_types"), optional=False)
+    )
+    language: str = Field(json_schema_extra=choices(reference.languages(), optional=False))
 
 
 class JobUpdate(JobFields):

@@ -102,6 +102,7 @@ async def update_organization(
     "/organizations/{reference}/websites",
     response_model=OrganizationWebsiteRead,
     status_code=201,
+    responses={200: {"model": OrganizationWebsiteRead, "description": "The website replaced"}},
     openapi_extra=openapi_body(WebsiteInput),
 )
 async def put_website(

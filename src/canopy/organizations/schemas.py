@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
 from canopy.images.schemas import ImageRead
-from canopy.params import Params
+from canopy.params import URL, Params
 from canopy.reference import service as reference
 from canopy.render import Timestamp
 from canopy.slugs import MAX_SLUG, SLUG_PATTERN
@@ -313,9 +313,9 @@ class OrganizationUpdate(Params):
 class WebsiteInput(Params):
     """A website of the organisation, created or replaced by ``reference``."""
 
-    reference: str = Field(max_length=64)
+    reference: str = Field(max_length=64, json_schema_extra={"pattern": WEBSITE_REFERENCE.pattern})
     name: str = Field(min_length=1, max_length=200)
-    root_url: str
+    root_url: str = Field(json_schema_extra=URL)
     kind: str = Field(default="single", description="single or multi")
     organization_url: Url = None
     cover_url: Url = None

@@ -6,7 +6,7 @@ import orjson
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from canopy.images.schemas import FileUrl
-from canopy.params import Params
+from canopy.params import URL, Params
 from canopy.render import Timestamp
 from canopy.videos.providers import Source
 
@@ -45,12 +45,14 @@ class VideoCreate(Params):
     organization_reference: str = Field(max_length=64)
     source: Source
     external_reference: str | None = Field(default=None, min_length=1, max_length=200)
-    url: str | None = Field(default=None, min_length=1, max_length=1000)
+    url: str | None = Field(default=None, min_length=1, max_length=1000, json_schema_extra=URL)
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     subtitle: str | None = Field(default=None, max_length=500)
     details: Details | None = None
-    remote_image_url: str | None = Field(default=None, min_length=1, max_length=2048)
+    remote_image_url: str | None = Field(
+        default=None, min_length=1, max_length=2048, json_schema_extra=URL
+    )
 
 
 class VideoImage(BaseModel):
