@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser serve test check format migrate demo bench plans clean
+.PHONY: install browser wrk serve test check format migrate demo bench bench-attach load plans clean
 
 install: $(STAMP)
 
@@ -31,21 +31,40 @@ browser:
 
 # Two worker processes (the machines have two cores); PYTEST_ARGS=-n0 runs in one.
 PYTEST_ARGS ?= -n 2
-test: install browser
+test: install browser wrk
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: install
-	$(BIN)/ruff format --check src tests
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+# Debian's wrk, the load generator of `make bench` and `make load` (installed when missing;
+# installing needs root).
+wrk:
+	bash scripts/install-wrk.sh
+
+# Each route against its raw floor (same rows, bare driver + orjson) and a constant baseline,
+# one worker, on a seeded data set (10 organisations, 1 000 jobs, 100 000 candidates): SQLite,
+# then PostgreSQL (BENCH_POSTGRES_URL; BENCH_BACKENDS=sqlite for SQLite only). About 9 minutes
+# with BENCH_DURATION seconds per run; see `python -m bench.run --help` for the other knobs.
+BENCH_DURATION ?= 10
+bench: install wrk
+	$(BIN)/python -m bench.run --duration $(BENCH_DURATION)
 
 # Peak memory and speed of attaching large documents (flat memory, vs a raw loopback copy).
-bench: install
+bench-attach: install
 	$(BIN)/python bench/attach.py --sizes 1,10,100
+
+# 64 clients for LOAD_DURATION seconds of mixed reads and writes against `canopy serve
+# --workers 2` on a fresh PostgreSQL database; fails if any request fails.
+LOAD_DURATION ?= 60
+load: install wrk
+	$(BIN)/python -m bench.load --duration $(LOAD_DURATION)
 
 # Query plans of a job's candidate list with 1 000 000 candidates (SQLite; PostgreSQL too
 # with PLANS_DATABASE_URL=postgresql+asyncpg://…).

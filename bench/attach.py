@@ -68,7 +68,11 @@ def file_server(folder: Path) -> tuple[ThreadingHTTPServer, int]:
 
 def canopy(env: dict[str, str], *args: str) -> dict[str, object]:
     out = subprocess.run(
-        [str(CANOPY), *args, "--json"], env=env, capture_output=True, text=True, check=True,
+        [str(CANOPY), *args, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
         timeout=120,
     )
     result: dict[str, object] = json.loads(out.stdout)
@@ -96,8 +100,10 @@ def main(sizes: list[int]) -> None:
     demo = canopy(env, "demo")
     token, org = str(demo["token"]), str(demo["organization_reference"])
     server = subprocess.Popen(
-        [str(CANOPY), "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [str(CANOPY), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         headers = {"Authorization": f"Bearer {token}"}
@@ -113,12 +119,20 @@ def main(sizes: list[int]) -> None:
                 f"{base}/jobs", params={"organization_reference": org}, headers=headers
             ).json()[0]["reference"]
             candidate = client.post(
-                f"{base}/candidates", headers=headers,
-                json={"organization_reference": org, "job_reference": job,
-                      "email": "bench@example.com", "firstname": "Bench", "lastname": "Mark"},
+                f"{base}/candidates",
+                headers=headers,
+                json={
+                    "organization_reference": org,
+                    "job_reference": job,
+                    "email": "bench@example.com",
+                    "firstname": "Bench",
+                    "lastname": "Mark",
+                },
             ).json()["reference"]
-            print(f"{'file':>8} {'peak RSS before':>16} {'peak RSS after':>15} "
-                  f"{'attach':>9} {'raw copy':>9} {'ratio':>6}")
+            print(
+                f"{'file':>8} {'peak RSS before':>16} {'peak RSS after':>15} "
+                f"{'attach':>9} {'raw copy':>9} {'ratio':>6}"
+            )
             for size in sizes:
                 url = f"http://127.0.0.1:{remote_port}/{size}mb.pdf"
                 started = time.perf_counter()
@@ -129,17 +143,22 @@ def main(sizes: list[int]) -> None:
                 before = peak_rss_mb(server.pid)
                 started = time.perf_counter()
                 response = client.post(
-                    f"{base}/documents", headers=headers,
-                    json={"candidate_reference": candidate,
-                          "remote_file_urls": [{"filename": f"{size}mb", "url": url}]},
+                    f"{base}/documents",
+                    headers=headers,
+                    json={
+                        "candidate_reference": candidate,
+                        "remote_file_urls": [{"filename": f"{size}mb", "url": url}],
+                    },
                 )
                 attach_seconds = time.perf_counter() - started
                 assert response.status_code == 201, response.text
                 assert response.json()[0]["size"] == (files / f"{size}mb.pdf").stat().st_size
                 after = peak_rss_mb(server.pid)
-                print(f"{size:>6}MB {before:>14.1f}MB {after:>13.1f}MB "
-                      f"{attach_seconds:>8.2f}s {raw_seconds:>8.2f}s "
-                      f"{raw_seconds / attach_seconds:>6.2f}")
+                print(
+                    f"{size:>6}MB {before:>14.1f}MB {after:>13.1f}MB "
+                    f"{attach_seconds:>8.2f}s {raw_seconds:>8.2f}s "
+                    f"{raw_seconds / attach_seconds:>6.2f}"
+                )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

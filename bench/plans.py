@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import tempfile
 import time
 from pathlib import Path
 
-import logging
-
 import httpx
 from sqlalchemy import select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
 from canopy import migrate, scopes
 from canopy.auth import Principal
@@ -38,7 +36,8 @@ INSERT INTO candidate (reference, organization_id, job_id, stage_id, origin, ema
                        lastname, tags, media, archived, created_at, updated_at)
 SELECT 'wttj-' || lower(hex(randomblob(12))), :org, :job, :stage, 'external',
        'c' || i || '@example.com', 'First', 'Last', '[]', '{}', 0,
-       datetime('2020-01-01', '+' || i || ' seconds'), datetime('2020-01-01', '+' || i || ' seconds')
+       datetime('2020-01-01', '+' || i || ' seconds'),
+       datetime('2020-01-01', '+' || i || ' seconds')
 FROM n
 """
 SEED_POSTGRESQL = """
@@ -94,7 +93,9 @@ async def main(rows: int, settings: Settings) -> None:
         print(f"seeded {rows} candidates in {time.perf_counter() - started:.1f} s")
 
         principal = Principal(
-            token_id=0, user_id=user.id, scopes=scopes.expand(scopes.SCOPES),
+            token_id=0,
+            user_id=user.id,
+            scopes=scopes.expand(scopes.SCOPES),
             roles={org_id: Role.admin},
         )
         async with maker() as session:
@@ -103,11 +104,9 @@ async def main(rows: int, settings: Settings) -> None:
             stmt, known_total = candidates.list_query(principal, job, params)
             print(f"X-Total from the job's counter: {known_total}")
             page = stmt.limit(100).offset(0)
-            dialect = sqlite.dialect() if settings.is_sqlite else postgresql.dialect()
+            dialect = session.get_bind().dialect
             sql = str(page.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-            explain = (
-                "EXPLAIN QUERY PLAN " if settings.is_sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
-            )
+            explain = "EXPLAIN QUERY PLAN " if settings.is_sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
             print("\n-- page 1 query:\n" + sql)
             print("\n-- plan:")
             for row in await session.execute(text(explain + sql)):
