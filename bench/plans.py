@@ -19,14 +19,15 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select, text
 
-from canopy import migrate, scopes
+from canopy import migrate, rawdb, scopes
 from canopy.auth import Principal
-from canopy.candidates import service as candidates
+from canopy.candidates import reads
 from canopy.candidates.schemas import CandidateListParams
 from canopy.config import Settings
 from canopy.main import create_app
 from canopy.models import Job, Role, Stage
 from canopy.organizations import service as organizations
+from canopy.pagination import Page
 from canopy.tokens import service as tokens
 from canopy.users import service as users
 
@@ -98,18 +99,18 @@ async def main(rows: int, settings: Settings) -> None:
             scopes=scopes.expand(scopes.SCOPES),
             roles={org_id: Role.admin},
         )
-        async with maker() as session:
-            job = await session.get_one(Job, job_id)
-            params = CandidateListParams(job_reference=job_ref)
-            stmt, known_total = candidates.list_query(principal, job, params)
-            print(f"X-Total from the job's counter: {known_total}")
-            page = stmt.limit(100).offset(0)
-            dialect = session.get_bind().dialect
-            sql = str(page.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-            explain = "EXPLAIN QUERY PLAN " if settings.is_sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
-            print("\n-- page 1 query:\n" + sql)
-            print("\n-- plan:")
-            for row in await session.execute(text(explain + sql)):
+        params = CandidateListParams(job_reference=job_ref)
+        query = reads.page_query(principal, job_id, params, Page(1, 100), sqlite=settings.is_sqlite)
+        print(f"X-Total from the job's counter: {query.count is None}")
+        # The statement as the bare driver runs it, with its parameters.
+        sql = rawdb.sqlite_sql(query.rows) if settings.is_sqlite else query.rows
+        explain = "EXPLAIN QUERY PLAN " if settings.is_sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
+        print("\n-- page 1 query:\n" + sql)
+        print(f"-- parameters: {query.rows_args}")
+        print("\n-- plan:")
+        async with app.state.engine.connect() as connection:
+            plan = await connection.exec_driver_sql(explain + sql, query.rows_args)
+            for row in plan:
                 print("  ", " | ".join(str(c) for c in row))
 
         transport = httpx.ASGITransport(app=app)

@@ -52,6 +52,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         public_base_url="http://testserver",
         # The remote files the tests serve live on 127.0.0.1.
         fetch_allowed_networks="127.0.0.0/8",
+        # Small pools: two test processes, the apps some tests start beside this one and the
+        # servers of the command-line tests share one PostgreSQL server's connections.
+        database_pool_size=4,
+        database_max_overflow=4,
         # Generous limits: the suite goes through the limiter on every request without ever
         # meeting it; tests/limits sets tight ones.
         rate_limit_capacity=1_000_000,

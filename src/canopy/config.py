@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     var_dir: Path = Path("var")
     database_url: str = ""
+    # PostgreSQL connections each process keeps (pool) and may open beyond it under load
+    # (overflow): size the server's max_connections for machines × workers × their sum.
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
     public_base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Europe/Paris"
     secret_key: str = ""
@@ -65,6 +69,10 @@ class Settings(BaseSettings):
     # Idempotency-Key results are kept. Counters live in Redis when CANOPY_REDIS_URL is set.
     rate_limit_capacity: int = Field(default=120, ge=0)
     rate_limit_refill_per_second: float = Field(default=10.0, gt=0)
+    # Most requests of a token a worker counts with one write to the shared bucket (it claims
+    # up to this many units at once, never more than 1/16 of what the bucket holds); 1 counts
+    # every request there.
+    rate_limit_batch: int = Field(default=16, ge=1, le=1000)
     rate_limit_download_capacity: int = Field(default=30, ge=0)
     rate_limit_download_refill_per_second: float = Field(default=0.5, gt=0)
     rate_limit_download_concurrency: int = Field(default=3, ge=0, le=1000)

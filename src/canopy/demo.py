@@ -337,7 +337,6 @@ async def _candidates(
         candidate = await candidates.create(
             session,
             principal,
-            organization,
             CandidateCreate.model_validate(
                 {
                     "organization_reference": organization.reference,

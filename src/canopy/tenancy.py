@@ -90,19 +90,34 @@ def jobs(
     return stmt.where(_job_reach(principal, Job.id, Job.organization_id))
 
 
-def candidates(principal: Principal, *, write: bool = False) -> Select[Candidate]:
-    """``SELECT candidate`` limited to what the token reaches: with ``candidates_*`` every
-    candidate of the jobs the user works on; with only ``my_candidates_*`` those the user
-    created through the API."""
+ALL_CANDIDATES = "all"
+OWN_CANDIDATES = "own"
+
+
+def candidate_reach(principal: Principal, *, write: bool = False) -> str | None:
+    """Which candidates of the jobs the user works on the token reaches: with ``candidates_*``
+    every one (:data:`ALL_CANDIDATES`); with only ``my_candidates_*`` those the user created
+    through the API (:data:`OWN_CANDIDATES`); None without either."""
     full, mine = (
         ("candidates_rw", "my_candidates_rw") if write else ("candidates_r", "my_candidates_r")
     )
+    if principal.has(full):
+        return ALL_CANDIDATES
+    if principal.has(mine):
+        return OWN_CANDIDATES
+    return None
+
+
+def candidates(principal: Principal, *, write: bool = False) -> Select[Candidate]:
+    """``SELECT candidate`` limited to what the token reaches (:func:`candidate_reach`) in the
+    jobs the user works on."""
     stmt = select(Candidate).where(
         _job_reach(principal, Candidate.job_id, Candidate.organization_id)
     )
-    if principal.has(full):
+    reach = candidate_reach(principal, write=write)
+    if reach == ALL_CANDIDATES:
         return stmt
-    if principal.has(mine):
+    if reach == OWN_CANDIDATES:
         return stmt.where(Candidate.creator_user_id == principal.user_id)
     return stmt.where(false())
 

@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from canopy.models import Candidate
 from tests.candidates.helpers import (
     CANDIDATES,
     JobInfo,
@@ -419,3 +422,35 @@ async def test_list_combines_filters(
 
     assert references(response) == [target["reference"]]
     assert response.headers["x-total"] == "1"
+
+
+async def test_list_filters_by_a_date_of_the_first_millennium(
+    client: httpx.AsyncClient, admin: Actor, build: Builder
+) -> None:
+    # Compared with the stored text on SQLite: the year must keep its four digits there.
+    job, made = await _three(client, admin, build)
+
+    response = await list_candidates(client, admin, job.reference, created_after="0100-01-01")
+
+    assert references(response) == made
+
+
+async def test_list_leaves_out_a_candidate_recorded_in_another_organization(
+    client: httpx.AsyncClient,
+    admin: Actor,
+    outsider: Actor,
+    build: Builder,
+    maker: async_sessionmaker[AsyncSession],
+) -> None:
+    job, made = await _three(client, admin, build)
+    async with maker() as session:
+        await session.execute(
+            update(Candidate)
+            .where(Candidate.reference == made[1])
+            .values(organization_id=outsider.organization.id)
+        )
+        await session.commit()
+
+    response = await list_candidates(client, admin, job.reference, stage="true", tags="true")
+
+    assert references(response) == [made[0], made[2]]

@@ -156,6 +156,23 @@ async def test_put_file_then_stat_and_read_return_the_bytes_and_type(
     assert source.read_bytes() == data
 
 
+async def test_put_file_consuming_a_temporary_file_stores_the_same_bytes(
+    storage: Storage, tmp_path: Path
+) -> None:
+    data = os.urandom(100_000)
+    source = tmp_path / "download.pdf"
+    source.write_bytes(data)
+
+    await storage.put_file("documents/2026/11/b.pdf", source, "application/pdf", consume=True)
+
+    assert await storage.stat("documents/2026/11/b.pdf") == ObjectInfo(100_000, "application/pdf")
+    assert await read_all(storage, "documents/2026/11/b.pdf") == data
+    if isinstance(storage, LocalStorage):
+        assert not source.exists()  # moved into place, not copied
+        folder = storage.path("documents/2026/11")
+        assert sorted(p.name for p in folder.iterdir()) == [".b.pdf.meta", "b.pdf"]  # no temp
+
+
 async def test_put_stream_returns_the_size_and_stores_the_bytes(storage: Storage) -> None:
     data = os.urandom(200_000)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from canopy.auth import token_digest
 from canopy.config import Settings
+from canopy.limits.redis import RedisCounters
 from canopy.limits.service import SCOPE_LENGTH, Limits
 from canopy.main import create_app
 from tests.fixtures import databases
@@ -27,16 +28,27 @@ REDIS_URL = os.environ.get("CANOPY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 Launch = Callable[..., Awaitable[FastAPI]]
 
 
+@asynccontextmanager
+async def started(settings: Settings, **changes: Any) -> AsyncIterator[FastAPI]:
+    """An app on ``settings`` with some of them changed, running until the block ends."""
+    app = create_app(Settings(**{**settings.model_dump(), **changes}))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
 @pytest.fixture
 async def launch(settings: Settings) -> AsyncIterator[Launch]:
     """Start a new app on the suite's database with some settings changed; each call is a new
-    app (a worker of its own), stopped after the test."""
+    app (a worker of its own), stopped after the test.
+
+    The suite's own app is another worker on the same buckets, with a budget of a million: a
+    token it has just used has units lent to it (``canopy.limits.claims``), which a tight
+    budget here counts as out until they come back, a second later. Tests of exact counts use
+    tokens the suite's app has not used (the builder's actors, before any request)."""
     async with AsyncExitStack() as stack:
 
         async def start(**changes: Any) -> FastAPI:
-            app = create_app(Settings(**{**settings.model_dump(), **changes}))
-            await stack.enter_async_context(app.router.lifespan_context(app))
-            return app
+            return await stack.enter_async_context(started(settings, **changes))
 
         yield start
 
@@ -74,6 +86,23 @@ async def limit_rows(app: FastAPI, table: str) -> list[dict[str, Any]]:
     async with limits.engine.begin() as connection:
         result = await connection.execute(text(f"SELECT * FROM {table}"))  # noqa: S608
         return [dict(row) for row in result.mappings()]
+
+
+async def bucket(app: FastAPI, actor: Actor) -> tuple[float, float] | None:
+    """The actor's api bucket where the app keeps it, Redis or the database: its tokens and
+    the units lent to workers, as of its last change (not refilled since); None when absent."""
+    limits: Limits = app.state.limits
+    key = f"api:{holder(actor)}"
+    counters = limits.limiter.counters
+    if isinstance(counters, RedisCounters):
+        tokens, lent = await counters.client.hmget(
+            f"{counters.prefix}bucket:{key}", "tokens", "lent"
+        )
+        return None if tokens is None else (float(tokens), float(lent or 0))
+    for row in await limit_rows(app, "rate_limit_bucket"):
+        if row["key"] == key:
+            return float(row["tokens"]), float(row["lent"])
+    return None
 
 
 async def limit_execute(app: FastAPI, statement: Any) -> None:

@@ -81,18 +81,20 @@ def _result_headers(response: httpx.Response) -> dict[str, str]:
 
 
 async def test_retry_with_the_same_key_gets_the_first_answer_and_creates_nothing(
-    launch: Launch, admin: Actor, job: str, maker: Maker
+    launch: Launch, admin: Actor, build: Builder, job: str, maker: Maker
 ) -> None:
+    # A token the suite's app has not used (see ``launch``): its budget is all there.
+    colleague = await build.actor(organization=admin.organization)
     app = await launch(rate_limit_capacity=10, rate_limit_refill_per_second=0.001)
-    body = _candidate(admin, job, "retry@example.com")
+    body = _candidate(colleague, job, "retry@example.com")
     async with client_for(app) as client:
-        first = await client.post(CANDIDATES, json=body, headers=_keyed(admin, "order-1"))
-        again = await client.post(CANDIDATES, json=body, headers=_keyed(admin, "order-1"))
+        first = await client.post(CANDIDATES, json=body, headers=_keyed(colleague, "order-1"))
+        again = await client.post(CANDIDATES, json=body, headers=_keyed(colleague, "order-1"))
         # The token in the query instead of the header: the same request.
         by_query = await client.post(
             CANDIDATES,
             json=body,
-            params={"access_token": admin.token},
+            params={"access_token": colleague.token},
             headers={"Idempotency-Key": "order-1"},
         )
 
@@ -108,7 +110,7 @@ async def test_retry_with_the_same_key_gets_the_first_answer_and_creates_nothing
     remaining = [int(r.headers["x-ratelimit-remaining"]) for r in (first, again, by_query)]
     assert remaining[0] > remaining[1] > remaining[2]
     assert await _candidates(maker, "retry@example.com") == 1
-    [row] = await _keys(app, admin)
+    [row] = await _keys(app, colleague)
     assert row["status_code"] == 201
     assert row["locked_until"] is None
 

@@ -4,9 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from canopy import tenancy
 from canopy.auth import Principal, require
-from canopy.candidates import service
+from canopy.candidates import reads, service
 from canopy.candidates.schemas import (
     CandidateCreate,
     CandidateFlags,
@@ -16,7 +15,7 @@ from canopy.candidates.schemas import (
 )
 from canopy.db import SessionDep
 from canopy.files.service import FilesDep
-from canopy.pagination import PageDep, PageParams, paginate
+from canopy.pagination import PageDep, PageParams
 from canopy.params import openapi_body, openapi_query, parse
 from canopy.routing import list_route
 
@@ -43,16 +42,10 @@ async def list_candidates(
     principal: Reader,
     params: Annotated[CandidateListParams, Depends(parse(CandidateListParams))],
     page: PageDep,
-    session: SessionDep,
-    files: FilesDep,
     request: Request,
-    response: Response,
-) -> list[CandidateRead]:
+) -> Response:
     """List a job's candidates, oldest first, within the token's reach."""
-    job = await service.reachable_job(session, principal, params.job_reference)
-    stmt, total = service.list_query(principal, job, params)
-    candidates = await paginate(session, stmt, page, request, response, total=total)
-    return service.render(candidates, params, files)
+    return await reads.list_page(request, principal, params, page)
 
 
 @router.get(
@@ -84,11 +77,7 @@ async def create_candidate(
     files: FilesDep,
 ) -> CandidateRead:
     """Add a candidate to a job (initial stage unless ``job_stage_id`` says otherwise)."""
-    organization = await tenancy.member_organization(
-        session, principal, data.organization_reference
-    )
-    candidate = await service.create(session, principal, organization, data, files)
-    candidate = await service.reload(session, candidate, flags)
+    candidate = await service.create(session, principal, data, files)
     return service.to_read(candidate, flags, files)
 
 

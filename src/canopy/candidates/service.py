@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import partial
-from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, outerjoin, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.base import ExecutableOption
 
 from canopy import countries, tenancy
@@ -18,15 +17,14 @@ from canopy.candidates.schemas import (
     CandidateCreate,
     CandidateFields,
     CandidateFlags,
-    CandidateListParams,
     CandidateRead,
     CandidateUpdate,
     ProfileRead,
     StageRead,
 )
 from canopy.comments import service as comments_service
-from canopy.db import after_commit
-from canopy.errors import not_found, validation_failed
+from canopy.db import after_commit, reads_first
+from canopy.errors import not_found, not_member, validation_failed
 from canopy.files import service as files_service
 from canopy.files.service import Files
 from canopy.files.sniff import IMAGE_TYPES, PORTFOLIO_TYPES, RESUME_TYPES
@@ -74,54 +72,25 @@ async def get(
     return candidate
 
 
-def _filters(params: CandidateListParams, job: Job) -> list[Any]:
-    conditions: list[Any] = []
-    if params.email is not None:
-        conditions.append(func.lower(Candidate.email) == params.email.strip().lower())
-    if params.origin is not None:
-        conditions.append(Candidate.origin == params.origin)
-    if params.referrer is not None:
-        conditions.append(Candidate.referrer == params.referrer)
-    if params.job_stage_id is not None:
-        conditions.append(Candidate.stage_id == params.job_stage_id)
-    if params.job_stage_reference is not None:
-        conditions.append(
-            Candidate.stage_id.in_(
-                select(Stage.id).where(
-                    Stage.job_id == job.id, Stage.reference == params.job_stage_reference
-                )
-            )
-        )
-    if params.archived is not None:
-        conditions.append(Candidate.archived == params.archived)
-    if params.created_after is not None:
-        conditions.append(Candidate.created_at >= params.created_after)
-    if params.updated_after is not None:
-        conditions.append(Candidate.updated_at >= params.updated_after)
-    return conditions
-
-
-def list_query(
-    principal: Principal, job: Job, params: CandidateListParams
-) -> tuple[Select[Candidate], int | None]:
-    """The page query, and the total when it is known without counting: a job's full,
-    unfiltered list is counted by the database-maintained counter."""
-    conditions = _filters(params, job)
-    stmt = (
-        tenancy.candidates(principal)
-        .where(Candidate.job_id == job.id, *conditions)
-        .options(*_options(params))
-        .order_by(Candidate.created_at, Candidate.id)
+async def still_reachable(
+    session: AsyncSession, principal: Principal, candidate: Candidate
+) -> None:
+    """Check again, in a later transaction, that the candidate :func:`get` gave (for writing)
+    is still there and within reach; else 404, as :func:`get` would answer now."""
+    found = await session.scalar(
+        tenancy.candidates(principal, write=True)
+        .where(Candidate.id == candidate.id)
+        .with_only_columns(Candidate.id)
     )
-    known = job.candidates_count if not conditions and principal.has("candidates_r") else None
-    return stmt, known
+    if found is None:
+        raise not_found("Candidate")
 
 
 def modal_path(organization: Organization, job: Job, candidate: Candidate) -> str:
     return f"/dashboard/o/{organization.reference}/jobs/{job.reference}/card/{candidate.reference}"
 
 
-def _file_url(
+def file_url(
     files: Files | None, key: str | None, name: str, type_: str | None, size: int | None
 ) -> str | None:
     if files is None or key is None or type_ is None:
@@ -140,7 +109,7 @@ def to_read(candidate: Candidate, flags: CandidateFlags, files: Files | None) ->
         job_reference=job.reference,
         modal_path=modal_path(job.organization, job, candidate),
         portfolio_size=candidate.portfolio_size,
-        portfolio_url=_file_url(
+        portfolio_url=file_url(
             files,
             candidate.portfolio_key,
             "portfolio",
@@ -149,7 +118,7 @@ def to_read(candidate: Candidate, flags: CandidateFlags, files: Files | None) ->
         ),
         resume_content_type=candidate.resume_content_type,
         resume_size=candidate.resume_size,
-        resume_url=_file_url(
+        resume_url=file_url(
             files,
             candidate.resume_key,
             "resume",
@@ -160,7 +129,7 @@ def to_read(candidate: Candidate, flags: CandidateFlags, files: Files | None) ->
         updated_at=candidate.updated_at,
         profile=ProfileRead(
             address=candidate.address,
-            avatar_url=_file_url(
+            avatar_url=file_url(
                 files,
                 candidate.avatar_key,
                 "avatar",
@@ -195,12 +164,6 @@ def to_read(candidate: Candidate, flags: CandidateFlags, files: Files | None) ->
     return read
 
 
-def render(
-    candidates: Sequence[Candidate], flags: CandidateFlags, files: Files | None
-) -> list[CandidateRead]:
-    return [to_read(candidate, flags, files) for candidate in candidates]
-
-
 # field → (size setting, allowed types) for the §5.4 remote files
 REMOTE_FILES = {
     "remote_resume_url": ("max_resume_bytes", RESUME_TYPES),
@@ -209,14 +172,15 @@ REMOTE_FILES = {
 }
 
 
-async def _fetch_files(
-    session: AsyncSession, files: Files | None, candidate: Candidate, data: CandidateFields
-) -> None:
-    """Download the remote resume, portfolio and avatar, all or nothing, and point the
-    candidate at the stored copies (the previous copies go once the change commits)."""
-    wanted = [(name, getattr(data, name)) for name in REMOTE_FILES if getattr(data, name)]
-    if not wanted:
-        return
+def _wanted_files(data: CandidateFields) -> list[tuple[str, str]]:
+    return [(name, getattr(data, name)) for name in REMOTE_FILES if getattr(data, name)]
+
+
+async def _store_files(
+    session: AsyncSession, files: Files | None, wanted: list[tuple[str, str]]
+) -> list[files_service.Stored]:
+    """Download the remote resume, portfolio and avatar and store them, all or nothing (each
+    stored object goes again if the request's transaction rolls back)."""
     if files is None:
         raise validation_failed(f"{wanted[0][0]} cannot be downloaded here")
     downloads = []
@@ -237,13 +201,24 @@ async def _fetch_files(
         for download in downloads:
             download.discard()
         raise
-    stored = await files_service.store(
+    return await files_service.store(
         session,
         files,
         downloads,
         [name for name, _ in wanted],
         prefix="candidates",
     )
+
+
+def _point_at(
+    session: AsyncSession,
+    files: Files,
+    candidate: Candidate,
+    wanted: list[tuple[str, str]],
+    stored: list[files_service.Stored],
+) -> None:
+    """Point the candidate at the stored copies (the previous copies go once the change
+    commits)."""
     replaced: list[str] = []
     for (name, _), item in zip(wanted, stored, strict=True):
         kind = name.removeprefix("remote_").removesuffix("_url")
@@ -256,6 +231,17 @@ async def _fetch_files(
         setattr(candidate, f"{kind}_content_type", item.content_type)
     for key in replaced:
         after_commit(session, partial(files.storage.delete, key))
+
+
+async def _fetch_files(
+    session: AsyncSession, files: Files | None, candidate: Candidate, data: CandidateFields
+) -> None:
+    """Download and store the remote files ``data`` names, and point the candidate at them."""
+    wanted = _wanted_files(data)
+    if wanted:
+        stored = await _store_files(session, files, wanted)
+        assert files is not None
+        _point_at(session, files, candidate, wanted, stored)
 
 
 async def _stage_of(session: AsyncSession, job: Job, stage_id: int | None) -> Stage:
@@ -299,17 +285,87 @@ def _assign(candidate: Candidate, data: CandidateFields) -> None:
         candidate.media = media
 
 
+_FIRST_STAGE = aliased(Stage)
+# What a new candidate and its answer need of each row, and nothing else (long texts, JSON): an
+# attribute left out raises when read, rather than loading.
+_PLACEMENT_COLUMNS = (
+    load_only(Organization.id, Organization.reference, raiseload=True),
+    load_only(Job.id, Job.organization_id, Job.reference, raiseload=True),
+    load_only(Stage.id, Stage.job_id, Stage.name, Stage.reference, Stage.visible, raiseload=True),
+)
+
+
+def _placement(principal: Principal, data: CandidateCreate) -> Select[Organization, Job, Stage]:
+    """The named organisation, the named job in it if the principal reaches it, and the stage
+    the candidate goes to (``job_stage_id`` if it is a stage of that job, else the job's
+    initial stage): one statement, outer joins leaving what is missing None."""
+    reachable = tenancy.jobs(principal).where(Job.reference == data.job_reference).whereclause
+    assert reachable is not None
+    if data.job_stage_id is not None:
+        stage_on = and_(Stage.id == data.job_stage_id, Stage.job_id == Job.id)
+    else:
+        first = _FIRST_STAGE
+        stage_on = Stage.id == (
+            select(first.id)
+            .where(first.job_id == Job.id)
+            .order_by((first.reference == "initial").desc(), first.position, first.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+    joined = outerjoin(
+        outerjoin(Organization, Job, and_(Job.organization_id == Organization.id, reachable)),
+        Stage,
+        stage_on,
+    )
+    return (
+        select(Organization, Job, Stage)
+        .select_from(joined)
+        .where(Organization.reference == data.organization_reference)
+        .options(*_PLACEMENT_COLUMNS)
+    )
+
+
+async def _place(
+    session: AsyncSession, principal: Principal, data: CandidateCreate
+) -> tuple[Organization, Job, Stage]:
+    row = (await session.execute(_placement(principal, data))).first()
+    organization: Organization | None = row[0] if row is not None else None
+    if organization is None or organization.id not in principal.organization_ids:
+        raise not_member()  # an unknown reference gets the same answer as a foreign one
+    job: Job | None = row[1] if row is not None else None
+    if job is None:
+        raise not_found("Job")
+    stage: Stage | None = row[2] if row is not None else None
+    if stage is None:
+        if data.job_stage_id is not None:
+            raise validation_failed(
+                f"job_stage_id is invalid: {data.job_stage_id} is not a stage of this job"
+            )
+        raise validation_failed("the job has no pipeline stage")
+    set_committed_value(job, "organization", organization)
+    return organization, job, stage
+
+
 async def create(
     session: AsyncSession,
     principal: Principal,
-    organization: Organization,
     data: CandidateCreate,
     files: Files | None = None,
 ) -> Candidate:
-    job = await reachable_job(session, principal, data.job_reference)
-    if job.organization_id != organization.id:
-        raise not_found("Job")
-    stage = await _stage_of(session, job, data.job_stage_id)
+    """Add a candidate to the named organisation's job, loaded for :func:`to_read`.
+
+    The organisation, job and stage are read in one statement and the candidate is inserted
+    last, so that the job's and stage's counter rows (updated by trigger) are locked for as
+    short a time as possible. With remote files, they are checked first in a transaction that
+    only reads, the files are downloaded and stored outside any transaction, and they are
+    checked again in the writing one."""
+    wanted = _wanted_files(data)
+    stored: list[files_service.Stored] = []
+    if wanted:
+        async with reads_first(session):
+            await _place(session, principal, data)
+        stored = await _store_files(session, files, wanted)
+    _, job, stage = await _place(session, principal, data)
     now = utcnow()
     candidate = Candidate(
         organization_id=job.organization_id,
@@ -325,11 +381,16 @@ async def create(
         updated_at=now,
     )
     _assign(candidate, data)
-    await _fetch_files(session, files, candidate, data)
+    if wanted:
+        assert files is not None
+        _point_at(session, files, candidate, wanted, stored)
     session.add(candidate)
     await session.flush()
     if data.comment:
         await comments_service.create(session, candidate, data.comment, principal.user_id)
+    # What a reload would read back: every column was set here, the relations were loaded.
+    set_committed_value(candidate, "job", job)
+    set_committed_value(candidate, "stage", stage)
     return candidate
 
 

@@ -82,10 +82,5 @@ async def attach_documents(
     request: Request,
 ) -> list[DocumentRead]:
     """Attach documents to a candidate: fetched from remote URLs or uploaded."""
-    candidate = await candidates_service.get(
-        session, principal, data.candidate_reference, CandidateFlags(), write=True
-    )
-    documents = await service.attach(
-        session, files, candidate, data, _uploads(request), principal.user_id
-    )
+    candidate, documents = await service.attach(session, files, principal, data, _uploads(request))
     return [service.to_read(document, candidate, files) for document in documents]

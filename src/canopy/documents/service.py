@@ -8,6 +8,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
+from canopy.auth import Principal
+from canopy.candidates import service as candidates_service
+from canopy.candidates.schemas import CandidateFlags
+from canopy.db import reads_first
 from canopy.documents.schemas import DocumentCreate, DocumentRead
 from canopy.errors import validation_failed
 from canopy.files import service as files_service
@@ -43,12 +47,19 @@ def to_read(document: Document, candidate: Candidate, files: Files) -> DocumentR
 async def attach(
     session: AsyncSession,
     files: Files,
-    candidate: Candidate,
+    principal: Principal,
     data: DocumentCreate,
     uploads: Sequence[UploadFile],
-    creator_user_id: int,
-) -> list[Document]:
-    """Fetch the remote files and/or take the uploaded ones; all are stored or none."""
+) -> tuple[Candidate, list[Document]]:
+    """Fetch the remote files and/or take the uploaded ones; all are stored or none.
+
+    The candidate is looked up in a transaction that only reads and ends before the files are
+    downloaded (or spooled) and stored: no connection, SQLite write lock or row lock is held
+    while they come. The writing transaction that follows checks the candidate again."""
+    async with reads_first(session):
+        candidate = await candidates_service.get(
+            session, principal, data.candidate_reference, CandidateFlags(), write=True
+        )
     settings = files.settings
     remote = data.remote_file_urls or []
     if not remote and not uploads:
@@ -97,11 +108,12 @@ async def attach(
         [*upload_names, *(item.filename for item in remote)],
         prefix="documents",
     )
+    await candidates_service.still_reachable(session, principal, candidate)
     documents = [
         Document(
             organization_id=candidate.organization_id,
             candidate_id=candidate.id,
-            creator_user_id=creator_user_id,
+            creator_user_id=principal.user_id,
             filename=item.filename,
             object_key=item.key,
             size=item.size,
@@ -112,7 +124,7 @@ async def attach(
     ]
     session.add_all(documents)
     await session.flush()
-    return documents
+    return candidate, documents
 
 
 def _upload_name(upload: UploadFile) -> str:

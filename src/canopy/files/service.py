@@ -208,7 +208,8 @@ async def store(
         for download, filename in zip(downloads, filenames, strict=True):
             key = new_key(prefix, EXTENSIONS.get(download.content_type, ""))
             on_rollback(session, partial(files.storage.delete, key))
-            await files.storage.put_file(key, download.path, download.content_type)
+            # The temporary file is ours to give: moved into a local folder, not copied.
+            await files.storage.put_file(key, download.path, download.content_type, consume=True)
             stored.append(
                 Stored(
                     key=key,

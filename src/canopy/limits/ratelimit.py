@@ -24,6 +24,12 @@ behind one address, and only the reverse proxy in front of Canopy knows a client
 address; a per-address limit belongs there. Guessing tokens is hopeless (256-bit secrets), and
 a refused token costs one indexed lookup, no more than counting it would.
 
+Every worker counts against the same buckets, but not with a write per request: it claims a
+few units of a token's bucket at once and spends them in-process (``canopy.limits.claims``),
+without weakening the budget (across workers, never more than ``capacity + refill × t`` in any
+``t`` seconds); ``X-RateLimit-Remaining`` is then the worker's estimate. Downloads, a write
+each already, are counted one by one.
+
 If the counters cannot be reached (Redis down), requests are let through and the failure is
 logged, and the counters are left alone for a few seconds: the limits protect the service,
 they must not take it down, nor slow every request by a connection timeout.
@@ -34,69 +40,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from canopy.errors import ApiError
-from canopy.limits.store import Counters, Lease
+from canopy.limits.claims import Claims
+from canopy.limits.policy import Decision, Policy
+from canopy.limits.store import SPEND_ONE, Counters, Lease
 from canopy.middleware import RESPONSE_HEADERS
 
 logger = logging.getLogger("canopy.limits")
 
 RETRY_UNREACHABLE_AFTER = 5.0  # seconds the counters are left alone after a failure
-
-
-@dataclass(frozen=True)
-class Policy:
-    """A token bucket: ``capacity`` at once, refilled at ``refill`` per second."""
-
-    resource: str
-    capacity: int
-    refill: float
-
-    @property
-    def enabled(self) -> bool:
-        return self.capacity > 0
-
-    @property
-    def full_after(self) -> float:
-        """Seconds an empty bucket takes to fill up."""
-        return self.capacity / self.refill
-
-    def describe(self) -> str:
-        return f"a burst of {self.capacity}, then {self.refill:g} per second"
-
-
-@dataclass(frozen=True)
-class Decision:
-    policy: Policy
-    allowed: bool
-    tokens: float  # left after this request
-    now: float
-
-    @property
-    def remaining(self) -> int:
-        return max(0, math.floor(self.tokens + 1e-9))
-
-    @property
-    def reset(self) -> int:
-        missing = max(0.0, self.policy.capacity - self.tokens)
-        return math.ceil(self.now + missing / self.policy.refill)
-
-    @property
-    def retry_after(self) -> int:
-        return max(1, math.ceil((1 - self.tokens) / self.policy.refill))
-
-    def headers(self) -> dict[str, str]:
-        return {
-            "X-RateLimit-Limit": str(self.policy.capacity),
-            "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(self.reset),
-            "X-RateLimit-Resource": self.policy.resource,
-        }
 
 
 def show(state: dict[str, Any], decision: Decision) -> None:
@@ -112,12 +68,16 @@ class RateLimiter:
         downloads: Policy,
         concurrency: int,
         lease_seconds: float,
+        batch: int = 1,
     ) -> None:
         self.counters = counters
         self.api = api
         self.downloads = downloads
         self.concurrency = concurrency
         self.lease_seconds = lease_seconds
+        # Every request spends from the api budget: in batches claimed per worker (see
+        # ``canopy.limits.claims``). A download spends from its own budget, one write each.
+        self._claims = Claims(counters, api, batch) if api.enabled else None
         self._down_until = 0.0
 
     def _reachable(self) -> bool:
@@ -129,15 +89,32 @@ class RateLimiter:
         self._down_until = time.monotonic() + RETRY_UNREACHABLE_AFTER
         logger.exception("%s unreachable: let through", what)
 
+    async def count(self, holder: str) -> Decision | None:
+        """Count one request of ``holder`` against the api budget; None when it is off or
+        the counters could not be reached. Most requests are counted in-process."""
+        claims = self._claims
+        if claims is None:
+            return None
+        decision = claims.spend(holder)
+        if decision is not None:
+            return decision
+        if not self._reachable():
+            return None
+        try:
+            return await claims.count(holder)
+        except Exception:
+            self._unreachable("rate limit counters")
+            return None
+
     async def hit(self, policy: Policy, holder: str) -> Decision | None:
-        """Count one request of ``holder`` against ``policy``; None when the policy is off or
-        the counters could not be reached."""
+        """Count one request of ``holder`` against ``policy`` in the shared bucket itself;
+        None when the policy is off or the counters could not be reached."""
         if not policy.enabled or not self._reachable():
             return None
         now = time.time()
         try:
-            allowed, tokens = await self.counters.hit(
-                f"{policy.resource}:{holder}", policy.capacity, policy.refill, 1, now
+            allowed, tokens = await self.counters.apply(
+                f"{policy.resource}:{holder}", policy.capacity, policy.refill, SPEND_ONE, now
             )
         except Exception:
             self._unreachable("rate limit counters")
@@ -170,6 +147,11 @@ class RateLimiter:
     async def purge(self) -> int:
         idle = max(self.api.full_after, self.downloads.full_after) + 60
         return await self.counters.purge(time.time(), idle)
+
+    async def aclose(self) -> None:
+        """Give the units this worker holds back; the counters belong to the caller."""
+        if self._claims is not None:
+            await self._claims.aclose()
 
 
 def too_many(decision: Decision, what: str) -> ApiError:

@@ -1,11 +1,11 @@
 """The counters in Redis (``CANOPY_REDIS_URL``): each change is one Lua script, which Redis runs
 atomically, so that every worker of every machine shares them.
 
-A bucket is a hash (``tokens``, ``stamp``) that expires once it would be full again, so an idle
-caller costs nothing; a caller's download slots are a sorted set of lease ids scored by their
-expiry. Times come from the workers (Unix seconds), as with the database counters: workers on
-synchronised clocks agree to the millisecond, and a clock slightly behind is never taken as
-time running backwards.
+A bucket is a hash (``tokens``, ``stamp``, ``lent``) that expires once it would be full again
+and no worker holds units of it, so an idle caller costs nothing; a caller's download slots are
+a sorted set of lease ids scored by their expiry. Times come from the workers (Unix seconds), as
+with the database counters: workers on synchronised clocks agree to the millisecond, and a
+clock slightly behind is never taken as time running backwards.
 """
 
 from __future__ import annotations
@@ -15,34 +15,49 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from canopy.limits.store import Lease
+from canopy.limits.store import QUIET_SECONDS, Change, Lease
 
 # Bound how long a request can wait on an unreachable Redis; the limiter then lets it through.
 TIMEOUT = 1.0
 
-_HIT = """
+# canopy.limits.store.Change, as DatabaseCounters does it in SQL.
+_APPLY = """
 local capacity = tonumber(ARGV[1])
 local refill = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local now = tonumber(ARGV[4])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'stamp')
+local take = tonumber(ARGV[3])
+local keep = tonumber(ARGV[4])
+local spent = tonumber(ARGV[5])
+local back = tonumber(ARGV[6])
+local now = tonumber(ARGV[7])
+local quiet = tonumber(ARGV[8])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'stamp', 'lent')
 local tokens = tonumber(state[1])
 local stamp = tonumber(state[2])
+local lent = tonumber(state[3]) or 0
 if tokens == nil or stamp == nil then
   tokens = capacity
   stamp = now
+  lent = 0
 end
-local elapsed = now - stamp
-if elapsed < 0 then elapsed = 0 end
-local level = math.min(capacity, tokens + elapsed * refill)
+if now - stamp >= quiet then lent = 0 end
+local held = math.max(lent - spent, 0)
+local kept = math.max(held - back, 0)
+local elapsed = math.max(now - stamp, 0)
+local level = math.min(capacity - held, tokens + elapsed * refill)
+level = math.max(math.min(capacity - kept, level + back), 0)
 local allowed = 0
-if level >= cost then
-  level = level - cost
+if level >= take then
+  level = level - take
+  kept = kept + keep
   allowed = 1
 end
 if now > stamp then stamp = now end
-redis.call('HSET', KEYS[1], 'tokens', tostring(level), 'stamp', tostring(stamp))
-redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - level) / refill * 1000) + 1000)
+redis.call('HSET', KEYS[1], 'tokens', tostring(level), 'stamp', tostring(stamp),
+  'lent', tostring(kept))
+-- Gone once full again, but never while units are lent: they are still the bucket's.
+local ttl = (capacity - level) / refill
+if kept > 0 and ttl < quiet then ttl = quiet end
+redis.call('PEXPIRE', KEYS[1], math.ceil(ttl * 1000) + 1000)
 return {allowed, tostring(level)}
 """
 
@@ -74,7 +89,7 @@ class RedisCounters:
             url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
         )
         self.prefix = prefix
-        self._hit = self.client.register_script(_HIT)
+        self._apply = self.client.register_script(_APPLY)
         self._acquire = self.client.register_script(_ACQUIRE)
         self._renew = self.client.register_script(_RENEW)
 
@@ -84,11 +99,21 @@ class RedisCounters:
     def _slots(self, holder: str) -> str:
         return f"{self.prefix}slots:{holder}"
 
-    async def hit(
-        self, key: str, capacity: float, refill: float, cost: float, now: float
+    async def apply(
+        self, key: str, capacity: float, refill: float, change: Change, now: float
     ) -> tuple[bool, float]:
-        result: Any = await self._hit(
-            keys=[self._bucket(key)], args=[repr(capacity), repr(refill), repr(cost), repr(now)]
+        result: Any = await self._apply(
+            keys=[self._bucket(key)],
+            args=[
+                repr(capacity),
+                repr(refill),
+                change.take,
+                change.keep,
+                change.spent,
+                change.back,
+                repr(now),
+                repr(QUIET_SECONDS),
+            ],
         )
         return int(result[0]) == 1, float(result[1])
 

@@ -18,10 +18,11 @@ from starlette.responses import Response
 
 from canopy.config import Settings
 from canopy.errors import ApiError
-from canopy.limits import store
+from canopy.limits import direct, store
 from canopy.limits.idempotency import IdempotencyStore, Pending, Refused, Replay
 from canopy.limits.middleware import LimitsMiddleware
-from canopy.limits.ratelimit import DownloadGate, Policy, RateLimiter, show, too_many
+from canopy.limits.policy import Policy
+from canopy.limits.ratelimit import DownloadGate, RateLimiter, show, too_many
 from canopy.limits.redis import RedisCounters
 
 logger = logging.getLogger("canopy.limits")
@@ -54,7 +55,9 @@ class Limits:
         if settings.redis_url:
             counters = RedisCounters(settings.redis_url, settings.redis_prefix)
         elif settings.is_sqlite:
-            counters = store.SQLiteCounters(engine)
+            counters = direct.SQLiteCounters(engine)
+        elif engine.dialect.driver == "asyncpg":
+            counters = direct.PostgresCounters(engine)
         else:
             counters = store.DatabaseCounters(engine)
         limiter = RateLimiter(
@@ -67,6 +70,7 @@ class Limits:
             ),
             concurrency=settings.rate_limit_download_concurrency,
             lease_seconds=settings.rate_limit_lease_seconds,
+            batch=settings.rate_limit_batch,
         )
         idempotency = IdempotencyStore(
             engine,
@@ -79,6 +83,7 @@ class Limits:
         for task in list(self._purging):
             task.cancel()
         await asyncio.gather(*self._purging, return_exceptions=True)
+        await self.limiter.aclose()
         await self.limiter.counters.aclose()
         await self.engine.dispose()
 
@@ -88,7 +93,7 @@ class Limits:
     async def count(self, request: Request, holder: str) -> None:
         """Count the request against its token's budget: 429 when it is spent."""
         self._maybe_purge()
-        decision = await self.limiter.hit(self.limiter.api, holder)
+        decision = await self.limiter.count(holder)
         if decision is None:
             return
         show(request.scope.setdefault("state", {}), decision)

@@ -13,17 +13,17 @@ of a request would wait for the lock its own request holds. In the side file eve
 is one short statement, so its lock is held for microseconds; every worker of the host opens
 the same file, so the counts are shared by all of them.
 
+The statement that changes a bucket, the one run most, goes to a bare driver connection
+(``canopy.limits.direct``); download slots and purges use the engine.
+
 Counters (token buckets and download slots) go to Redis instead when ``CANOPY_REDIS_URL`` is set
 (``canopy.limits.redis``); Idempotency-Key results always stay in the database.
 """
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import sqlite3
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
@@ -39,8 +39,11 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    false,
     literal,
+    literal_column,
     select,
+    text,
     union_all,
     update,
 )
@@ -48,6 +51,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import ReturnTypeFromArgs
 
 from canopy.config import Settings
 from canopy.db import create_engine
@@ -56,8 +62,8 @@ from canopy.models import Base, DownloadLease, IdempotencyKey, RateLimitBucket
 T = TypeVar("T")
 
 # The limits' own engine on PostgreSQL: its statements are short, a few connections suffice.
-POOL_SIZE = 4
-POOL_OVERFLOW = 8
+POOL_SIZE = 2
+POOL_OVERFLOW = 4
 
 BUCKETS = cast(Table, RateLimitBucket.__table__)
 LEASES = cast(Table, DownloadLease.__table__)
@@ -99,6 +105,12 @@ async def open_engine(settings: Settings) -> AsyncEngine:
     def create(connection: Connection) -> None:
         # Under the write lock: workers starting together create the tables once.
         Base.metadata.create_all(connection, tables=TABLES, checkfirst=True)
+        # A side file made by an earlier version: its buckets get the column added since.
+        columns = connection.exec_driver_sql("PRAGMA table_info(rate_limit_bucket)").all()
+        if "lent" not in {column[1] for column in columns}:
+            connection.execute(
+                text("ALTER TABLE rate_limit_bucket ADD COLUMN lent FLOAT NOT NULL DEFAULT 0")
+            )
 
     async with writer.begin() as connection:
         await connection.run_sync(create)
@@ -132,14 +144,44 @@ class Lease:
     slot: int = 0
 
 
+# A worker spends the units of a claim (``canopy.limits.claims``) for at most LEND_SECONDS
+# after sending it. A bucket no statement has touched for QUIET_SECONDS forgets what it has
+# lent: by then every worker has stopped spending it, with a margin for clocks a little apart.
+# What a worker that died was holding thus comes back once its token has been quiet a while.
+LEND_SECONDS = 2.0
+QUIET_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one statement does to a bucket (``Counters.apply``), after refilling it.
+
+    ``take`` units are taken if the bucket holds that many, else none (the answer is then a
+    refusal). Of the units taken, ``keep`` stay lent to the worker, to be spent later (the
+    rest are spent by the request at hand). ``spent`` units lent earlier have been spent
+    since, and ``back`` units lent earlier are given back unspent.
+
+    The bucket keeps ``tokens + lent <= capacity``: units lent out are still in the bucket as
+    far as refilling goes, so that whatever workers hold, the requests admitted in any span of
+    ``t`` seconds never exceed ``capacity + refill * t``, as with one shared counter."""
+
+    take: int = 1
+    keep: int = 0
+    spent: int = 0
+    back: int = 0
+
+
+SPEND_ONE = Change()
+
+
 class Counters(Protocol):
     """Token buckets and download slots, shared by every worker."""
 
-    async def hit(
-        self, key: str, capacity: float, refill: float, cost: float, now: float
+    async def apply(
+        self, key: str, capacity: float, refill: float, change: Change, now: float
     ) -> tuple[bool, float]:
-        """Refill the bucket ``key`` for the time elapsed, then spend ``cost`` if it holds
-        that much: whether it did, and what is left."""
+        """Refill the bucket ``key`` for the time elapsed, then make ``change``: whether its
+        units were taken, and the tokens left in the bucket (units lent out not included)."""
 
     async def acquire(self, holder: str, limit: int, now: float, ttl: float) -> Lease | None:
         """One of ``holder``'s ``limit`` slots until ``now + ttl``, or None when all are held."""
@@ -154,40 +196,77 @@ class Counters(Protocol):
     async def aclose(self) -> None: ...
 
 
+class _greatest(ReturnTypeFromArgs[float]):
+    """GREATEST(a, b): SQLite spells it ``max``."""
+
+    name = "greatest"
+    inherit_cache = True
+
+
+class _least(ReturnTypeFromArgs[float]):
+    """LEAST(a, b): SQLite spells it ``min``."""
+
+    name = "least"
+    inherit_cache = True
+
+
+@compiles(_greatest, "sqlite")
+def _greatest_sqlite(element: _greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({compiler.process(element.clause_expr.element, **kw)})"
+
+
+@compiles(_least, "sqlite")
+def _least_sqlite(element: _least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"min({compiler.process(element.clause_expr.element, **kw)})"
+
+
 class DatabaseCounters:
     """The counters as rows, each change one atomic statement in its own transaction."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._insert = insert_for(engine)
-        self._hit = self._hit_statement()
+        self._apply = self._apply_statement()
         self._acquire = self._acquire_statement()
         # A race lost on PostgreSQL (the free slot seen was taken by a concurrent request)
         # returns no slot: look again. SQLite runs one writer at a time, so it cannot happen.
         self._attempts = 1 if engine.dialect.name == "sqlite" else 3
 
-    def _hit_statement(self) -> Insert:
+    def _apply_statement(self) -> Insert:
+        """One ``Change`` (see its docstring), in one upsert."""
         bucket = BUCKETS
-        now = bindparam("now", type_=Double[float]())
-        capacity = bindparam("capacity", type_=Double[float]())
-        refill = bindparam("refill", type_=Double[float]())
-        cost = bindparam("cost", type_=Double[float]())
+
+        def number(name: str) -> Any:
+            return bindparam(name, type_=Double[float]())
+
+        now, capacity, refill = number("now"), number("capacity"), number("refill")
+        take, keep, spent, back = number("take"), number("keep"), number("spent"), number("back")
+        # Constants written into the statement: each parameter is sent once.
+        zero = literal_column("0.0", Double[float]())
+        quiet = literal_column(repr(QUIET_SECONDS), Double[float]())
+        lent = case((now - bucket.c.stamp >= quiet, zero), else_=bucket.c.lent)
+        held = _greatest(lent - spent, zero)  # still out with the workers
+        kept = _greatest(held - back, zero)  # … once what was given back is in again
         # Another worker's clock may be a little behind: time never runs backwards here.
-        elapsed = case((now > bucket.c.stamp, now - bucket.c.stamp), else_=literal(0.0))
-        refilled = bucket.c.tokens + elapsed * refill
-        level = case((refilled > capacity, capacity), else_=refilled)
+        elapsed = _greatest(now - bucket.c.stamp, zero)
+        refilled = _least(capacity - held, bucket.c.tokens + elapsed * refill)
+        # Never below empty, even with more lent out than the capacity (it was just lowered).
+        level = _greatest(_least(capacity - kept, refilled + back), zero)
+        taken = level >= take
         statement = self._insert(bucket).values(
             key=bindparam("key", type_=String()),
-            tokens=capacity - cost,
+            tokens=capacity - take,
             stamp=now,
-            refused=False,
+            lent=keep,
+            refused=false(),
         )
         statement = statement.on_conflict_do_update(
             index_elements=[bucket.c.key],
             set_={
-                "tokens": case((level >= cost, level - cost), else_=level),
-                "stamp": case((now > bucket.c.stamp, now), else_=bucket.c.stamp),
-                "refused": level < cost,
+                "tokens": level - case((taken, take), else_=zero),
+                "lent": kept + case((taken, keep), else_=zero),
+                "stamp": _greatest(now, bucket.c.stamp),
+                "refused": ~taken,
             },
         )
         result: Insert = statement.returning(bucket.c.tokens, bucket.c.refused)
@@ -243,13 +322,13 @@ class DatabaseCounters:
         result: Executable = statement.returning(leases.c.slot)
         return result
 
-    async def hit(
-        self, key: str, capacity: float, refill: float, cost: float, now: float
+    async def apply(
+        self, key: str, capacity: float, refill: float, change: Change, now: float
     ) -> tuple[bool, float]:
-        parameters = {"key": key, "capacity": capacity, "refill": refill, "cost": cost, "now": now}
+        parameters = change_parameters(key, capacity, refill, change, now)
 
         async def work(connection: AsyncConnection) -> tuple[float, bool]:
-            tokens, refused = (await connection.execute(self._hit, parameters)).one()
+            tokens, refused = (await connection.execute(self._apply, parameters)).one()
             return float(tokens), bool(refused)
 
         tokens, refused = await run(self._engine, work)
@@ -309,61 +388,16 @@ class DatabaseCounters:
         """The engine belongs to the caller."""
 
 
-class SQLiteCounters(DatabaseCounters):
-    """On SQLite, the statement every request runs (a bucket's hit) goes to a connection of
-    its own, in a thread of its own: one hop to that thread per request, where aiosqlite
-    makes five (checkout, BEGIN, statement, fetch, COMMIT), each a round trip between the
-    event loop and its thread; measured 0.1 ms against 0.45 ms. The side file has one writer
-    at a time anyway, so one thread loses nothing. The rest (download slots, rarer) keeps
-    the engine."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(engine)
-        self._path = engine.url.database or ""
-        compiled = self._hit.compile(dialect=engine.dialect)
-        self._hit_sql = str(compiled)
-        self._hit_compiled = compiled
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canopy-limits")
-        self._connection: sqlite3.Connection | None = None
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._connection is None:
-            connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("PRAGMA busy_timeout=30000")
-            self._connection = connection
-        return self._connection
-
-    def _hit_now(self, parameters: dict[str, Any]) -> tuple[float, bool]:
-        values = self._hit_compiled.construct_params(parameters)
-        positions = self._hit_compiled.positiontup or []
-        connection = self._connect()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            tokens, refused = connection.execute(
-                self._hit_sql, [values[name] for name in positions]
-            ).fetchone()
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        return float(tokens), bool(refused)
-
-    async def hit(
-        self, key: str, capacity: float, refill: float, cost: float, now: float
-    ) -> tuple[bool, float]:
-        parameters = {"key": key, "capacity": capacity, "refill": refill, "cost": cost, "now": now}
-        loop = asyncio.get_running_loop()
-        tokens, refused = await loop.run_in_executor(self._thread, self._hit_now, parameters)
-        return not refused, tokens
-
-    def _close_now(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-    async def aclose(self) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._thread, self._close_now)
-        self._thread.shutdown(wait=True)
+def change_parameters(
+    key: str, capacity: float, refill: float, change: Change, now: float
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "capacity": capacity,
+        "refill": refill,
+        "take": change.take,
+        "keep": change.keep,
+        "spent": change.spent,
+        "back": change.back,
+        "now": now,
+    }

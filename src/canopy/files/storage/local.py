@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import mimetypes
 import os
@@ -63,11 +64,13 @@ class LocalStorage:
     def path(self, key: str) -> Path:
         return self.root.joinpath(*validate_key(key).split("/"))
 
-    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+    async def put_file(
+        self, key: str, path: Path, content_type: str, *, consume: bool = False
+    ) -> None:
         target = self.path(key)
         validate_content_type(content_type)
         await _require_file(path)
-        await self._io(self._put_file, Path(path), target, content_type)
+        await self._io(self._put_file, Path(path), target, content_type, consume)
 
     async def put_stream(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> int:
         target = self.path(key)
@@ -202,11 +205,12 @@ class LocalStorage:
         if self.fsync:
             os.fsync(out.fileno())
 
-    def _put_file(self, source: Path, target: Path, content_type: str) -> None:
+    def _put_file(self, source: Path, target: Path, content_type: str, consume: bool) -> None:
         handle, temporary = self._temporary(target)
         try:
             os.close(handle)
-            shutil.copyfile(source, temporary)  # sendfile(2) on Linux: no copy through Python
+            if not (consume and _moved(source, temporary)):
+                shutil.copyfile(source, temporary)  # sendfile(2) on Linux: no copy through Python
             with open(temporary, "rb+") as out:
                 self._sync(out)
             self._publish(temporary, target, content_type)
@@ -341,6 +345,18 @@ def _leftovers(directory: Path, hidden: list[str], before: float, remove: bool) 
 
 def _utc(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _moved(source: Path, temporary: str) -> bool:
+    """Move ``source`` over our temporary file when both are on the same file system (a
+    rename: no byte is copied); False when they are not, and the bytes must be copied."""
+    try:
+        os.replace(source, temporary)
+    except OSError as exc:
+        if exc.errno == errno.EXDEV:
+            return False
+        raise
+    return True
 
 
 def _unlink(path: str) -> None:

@@ -69,8 +69,13 @@ class Storage(Protocol):
     """Where file bytes live. ``read`` and ``keys`` are async generators: call them without
     ``await`` and iterate; they do their I/O (and raise) on the first iteration."""
 
-    async def put_file(self, key: str, path: Path, content_type: str) -> None:
-        """Store a local file under ``key``, streamed from disk; replaces any object there."""
+    async def put_file(
+        self, key: str, path: Path, content_type: str, *, consume: bool = False
+    ) -> None:
+        """Store a local file under ``key``, streamed from disk; replaces any object there.
+        With ``consume``, the file is a temporary one the caller is done with: the adapter may
+        move it into place instead of copying it (it is then gone; the caller still removes
+        whatever is left)."""
         ...
 
     async def put_stream(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> int:

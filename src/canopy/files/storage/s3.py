@@ -124,7 +124,9 @@ class S3Storage:
         where = f" at {self.endpoint_url}" if self.endpoint_url else ""
         return f"S3Storage('s3://{self.bucket}/{self.prefix}'{where})"
 
-    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+    async def put_file(
+        self, key: str, path: Path, content_type: str, *, consume: bool = False
+    ) -> None:
         validate_key(key)
         validate_content_type(content_type)
         await _require_file(path)
