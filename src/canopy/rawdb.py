@@ -27,7 +27,7 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Connections kept for these lookups, per worker. Each statement holds one for microseconds.
-POOL_SIZE = 4
+POOL_SIZE = 2
 # What SQLAlchemy's asyncpg dialect takes from the URL for itself, not for asyncpg.connect.
 _DIALECT_OPTIONS = ("prepared_statement_cache_size", "prepared_statement_name_func")
 _PARAMETER = re.compile(r"\$(\d+)")

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from canopy.limits.store import Change, DatabaseCounters, change_parameters
 
 # Connections each worker keeps for the statement on PostgreSQL; each holds one for a round trip.
-POOL_SIZE = 4
+POOL_SIZE = 2
 # What SQLAlchemy's asyncpg dialect takes from the URL for itself, not for asyncpg.connect.
 _DIALECT_OPTIONS = ("prepared_statement_cache_size", "prepared_statement_name_func")
 # A connection the server closed (it restarted, say).
