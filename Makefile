@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser wrk serve test check format migrate demo bench bench-attach load plans clean
+.PHONY: install browser wrk serve test check format migrate demo bench bench-attach profile load plans clean
 
 install: $(STAMP)
 
@@ -55,6 +55,13 @@ wrk:
 BENCH_DURATION ?= 10
 bench: install wrk
 	$(BIN)/python -m bench.run --duration $(BENCH_DURATION)
+
+# Where one route's time goes: py-spy on a worker while wrk drives the route (seeds its own
+# installation; PROFILE_ARGS for more, see `python -m bench.profile --help`).
+PROFILE_ROUTE ?= retrieve job
+PROFILE_ARGS ?=
+profile: install wrk
+	$(BIN)/python -m bench.profile --route "$(PROFILE_ROUTE)" $(PROFILE_ARGS)
 
 # Peak memory and speed of attaching large documents (flat memory, vs a raw loopback copy).
 bench-attach: install
