@@ -55,7 +55,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         # Small pools: two test processes, the apps some tests start beside this one and the
         # servers of the command-line tests share one PostgreSQL server's connections.
         database_pool_size=4,
-        database_max_overflow=4,
+        database_max_overflow=2,
+        database_lookup_pool_size=1,
         # Generous limits: the suite goes through the limiter on every request without ever
         # meeting it; tests/limits sets tight ones.
         rate_limit_capacity=1_000_000,

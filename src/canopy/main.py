@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.write_sessionmaker = create_sessionmaker(engine, write=True)
-        app.state.raw_reader = rawdb.open_reader(engine)
+        app.state.raw_reader = rawdb.open_reader(engine, settings.database_lookup_pool_size)
         app.state.response_cache = ResponseCache(settings.response_cache_bytes)
         storage = storage_from_settings(settings)
         temp_dir = settings.var_dir / "tmp"

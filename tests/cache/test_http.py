@@ -173,3 +173,74 @@ async def test_the_time_zone_is_part_of_the_key(
         render.set_timezone(settings.tz)
     assert paris != new_york
     assert (await ok(client.get(url, headers=admin.headers))).json()["created_at"] == paris
+
+
+class _CountingReader:
+    """The app's bare-driver reader, recording each statement it runs."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+        self.statements: list[str] = []
+
+    async def fetch(self, sql: str, *args: Any) -> Any:
+        self.statements.append(sql)
+        return await self.reader.fetch(sql, *args)
+
+    async def lookup(self, sql: str, *args: Any) -> Any:
+        self.statements.append(sql)
+        return await self.reader.lookup(sql, *args)
+
+    async def aclose(self) -> None:
+        await self.reader.aclose()
+
+
+async def test_a_cached_token_read_finds_its_caller_and_versions_in_one_statement(
+    app: Any, client: httpx.AsyncClient, admin: Actor, build: Builder
+) -> None:
+    job = await build.job(client, admin, status="published")
+    reads = (
+        (JOBS, {"organization_reference": admin.org}),
+        (f"{JOBS}/{job['reference']}", {}),
+        (ALL, {}),
+    )
+    first = {url: (await ok(client.get(url, params=q, headers=admin.headers))).content
+             for url, q in reads}  # fmt: skip
+    counting = _CountingReader(app.state.raw_reader)
+    app.state.raw_reader = counting
+    try:
+        for url, params in reads:
+            counting.statements.clear()
+            response, count = await statements(app, client.get(url, params=params,
+                                                                headers=admin.headers))  # fmt: skip
+            assert response.content == first[url]
+            assert count == 0, "answered from the cache"
+            assert len(counting.statements) == 1, (url, counting.statements)
+            assert "api_token" in counting.statements[0]
+            assert "cache_version" in counting.statements[0]
+        # A write in between: the versions the token's statement brings change with it.
+        await ok(client.put(f"{JOBS}/{job['reference']}", json={"name": "Renamed"},
+                            headers=admin.headers))  # fmt: skip
+        for url, params in reads:
+            counting.statements.clear()
+            response = await ok(client.get(url, params=params, headers=admin.headers))
+            assert response.content != first[url]
+            assert b"Renamed" in response.content
+        # An unknown organisation in the query: looked up with the token all the same (no
+        # row), and refused as one the user is not a member of.
+        counting.statements.clear()
+        refused = await client.get(
+            JOBS, params={"organization_reference": "nope"}, headers=admin.headers
+        )
+        assert refused.status_code == 401
+        assert refused.json()["error_description"] == "You are not member of this organization"
+        assert "cache_version" in counting.statements[0]
+        # A reference no text column can hold is not sent with the token: the route answers.
+        for bad in ("\x00", "a\x00b"):
+            counting.statements.clear()
+            response = await client.get(
+                JOBS, params={"organization_reference": bad}, headers=admin.headers
+            )
+            assert response.status_code in (400, 401), response.text
+            assert "cache_version" not in counting.statements[0]
+    finally:
+        app.state.raw_reader = counting.reader

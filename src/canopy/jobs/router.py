@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from canopy import tenancy
-from canopy.auth import Principal, require
+from canopy.auth import Principal, require, with_companion
 from canopy.cache import openapi as cache_openapi
+from canopy.cache import versions
 from canopy.db import SessionDep
 from canopy.jobs import reads, service
 from canopy.jobs.schemas import (
@@ -49,6 +50,7 @@ class _AllQuery(JobAllParams, PageParams):
     responses=cache_openapi.responses(),
     openapi_extra=cache_openapi.with_if_none_match(openapi_query(_ListQuery)),
 )
+@with_companion(versions.ORGANIZATION_IN_QUERY)
 async def list_jobs(
     principal: Reader,
     params: Annotated[JobListParams, Depends(parse(JobListParams))],
@@ -68,6 +70,7 @@ async def list_jobs(
     responses=cache_openapi.responses(),
     openapi_extra=cache_openapi.with_if_none_match(openapi_query(_AllQuery)),
 )
+@with_companion(versions.EVERY_ORGANIZATION)
 async def list_all_jobs(
     principal: Annotated[Principal, Depends(require(service.SU_SCOPE))],
     params: Annotated[JobAllParams, Depends(parse(JobAllParams))],
@@ -86,6 +89,7 @@ async def list_all_jobs(
     responses=cache_openapi.responses(),
     openapi_extra=cache_openapi.with_if_none_match(openapi_query(JobFlags)),
 )
+@with_companion(versions.JOB_IN_PATH)
 async def get_job(
     principal: Reader, reference: Reference, flags: Flags, request: Request
 ) -> Response:

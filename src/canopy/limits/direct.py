@@ -100,9 +100,15 @@ class PostgresCounters(DatabaseCounters):
     async def _open(self) -> Any:
         async with self._lock:
             if self._pool is None:
-                self._pool = await asyncpg.create_pool(
-                    min_size=1, max_size=POOL_SIZE, **self._options
-                )
+                # A count need not reach the disk before the request goes on: after a crash
+                # of the database server, the last few milliseconds of counts are lost (a
+                # bucket a little fuller than it should be), never a budget's state beyond.
+                # Without this, every claim waits for a WAL flush, and so do the requests of
+                # the token that wait for the claim.
+                settings = {**self._options.get("server_settings", {})}
+                settings["synchronous_commit"] = "off"
+                options = {**self._options, "server_settings": settings}
+                self._pool = await asyncpg.create_pool(min_size=1, max_size=POOL_SIZE, **options)
         return self._pool
 
     async def apply(

@@ -2,13 +2,13 @@
 aiosqlite connections, with no SQLAlchemy between the SQL and the rows.
 
 Statements are written once in PostgreSQL's form (``$1``, ``= ANY($1)`` for a list of ids) and
-translated for SQLite (``?1``, ``IN (SELECT value FROM json_each(?1))``) the first time they run.
+translated for SQLite (``?1``, ``IN (SELECT value FROM json_each(?1))``) by
+:func:`canopy.rawdb.sqlite_sql`, as the application's own are.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
@@ -16,10 +16,10 @@ from typing import Any, Protocol
 
 import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
-import orjson
 from sqlalchemy.engine import make_url
 
 from canopy.config import Settings
+from canopy.rawdb import sqlite_args, sqlite_sql
 
 POOL_SIZE = 10  # as many connections as the application's own pool keeps
 
@@ -109,32 +109,16 @@ class PostgresDatabase:
 
 # -- SQLite -------------------------------------------------------------------------------
 
-_ANY = re.compile(r"= ANY\(\$(\d+)\)")
-_PARAMETER = re.compile(r"\$(\d+)")
-
-
-def sqlite_sql(sql: str) -> str:
-    """A statement in PostgreSQL's form, for SQLite."""
-    return _PARAMETER.sub(r"?\1", _ANY.sub(r"IN (SELECT value FROM json_each($\1))", sql))
-
-
-def _sqlite_args(args: Sequence[Any]) -> list[Any]:
-    return [orjson.dumps(a).decode() if isinstance(a, list) else a for a in args]
-
 
 class _SqliteConnection:
-    def __init__(self, connection: aiosqlite.Connection, statements: dict[str, str]) -> None:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
-        self._statements = statements
 
     def _sql(self, sql: str) -> str:
-        translated = self._statements.get(sql)
-        if translated is None:
-            translated = self._statements[sql] = sqlite_sql(sql)
-        return translated
+        return sqlite_sql(sql)
 
     async def fetch(self, sql: str, *args: Any) -> list[Sequence[Any]]:
-        rows = await self._connection.execute_fetchall(self._sql(sql), _sqlite_args(args))
+        rows = await self._connection.execute_fetchall(self._sql(sql), sqlite_args(args))
         return list(rows)
 
     async def fetchrow(self, sql: str, *args: Any) -> Sequence[Any] | None:
@@ -142,7 +126,7 @@ class _SqliteConnection:
         return rows[0] if rows else None
 
     async def execute(self, sql: str, *args: Any) -> None:
-        await self._connection.execute(self._sql(sql), _sqlite_args(args))
+        await self._connection.execute(self._sql(sql), sqlite_args(args))
 
 
 class SqliteDatabase:
@@ -155,7 +139,6 @@ class SqliteDatabase:
         self._idle: list[aiosqlite.Connection] = []
         self._opened: list[aiosqlite.Connection] = []
         self._returned = asyncio.Condition()
-        self._statements: dict[str, str] = {}
 
     async def _open(self) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(self._path, isolation_level=None)
@@ -184,12 +167,12 @@ class SqliteDatabase:
         connection = await self._acquire()
         try:
             if not write:
-                yield _SqliteConnection(connection, self._statements)
+                yield _SqliteConnection(connection)
                 return
             # BEGIN IMMEDIATE, as the application's writers: wait for the lock up front.
             await connection.execute("BEGIN IMMEDIATE")
             try:
-                yield _SqliteConnection(connection, self._statements)
+                yield _SqliteConnection(connection)
             except BaseException:
                 await connection.execute("ROLLBACK")
                 raise
