@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from canopy.config import Settings
+from canopy.rawdb import sqlite_args, sqlite_sql
 
 WRITE = "canopy_write"  # the execution option that marks a transaction that will write
 LOCK_TIMEOUT = 30.0  # seconds a SQLite writer waits for the write lock, as busy_timeout
@@ -119,6 +120,12 @@ class _WriteQueue:
         lock = proxied.dbapi_connection.run_async(lambda _: self._acquire())
         proxied.record_info[_WRITE_LOCK] = lock
 
+    async def hold(self, fairy: Any) -> None:
+        """Wait for the turn of a statement that writes on its own, outside any transaction
+        (:func:`autocommit`), on the pooled connection ``fairy``."""
+        if _WRITE_LOCK not in fairy.record_info:
+            fairy.record_info[_WRITE_LOCK] = await self._acquire()
+
     @staticmethod
     def release(record: Any) -> None:
         lock: asyncio.Lock | None = record.record_info.pop(_WRITE_LOCK, None)
@@ -126,8 +133,12 @@ class _WriteQueue:
             lock.release()
 
 
+# Each SQLite engine's write queue.
+_QUEUES: weakref.WeakKeyDictionary[Any, _WriteQueue] = weakref.WeakKeyDictionary()
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    queue = _WriteQueue()
+    queue = _QUEUES[engine.sync_engine] = _WriteQueue()
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _: Any) -> None:
@@ -174,6 +185,37 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Also when the connection was invalidated (its DBAPI connection is then None, and
         # there was no reset).
         queue.release(record)
+
+
+class Statements:
+    """Statements run with the driver, each committing on its own: see :func:`autocommit`."""
+
+    def __init__(self, driver: Any, sqlite: bool) -> None:
+        self._driver = driver
+        self._sqlite = sqlite
+
+    async def fetch(self, sql: str, *args: Any) -> list[Sequence[Any]]:
+        """The rows of one statement in PostgreSQL's form (``$1``, ``= ANY($1)``)."""
+        if self._sqlite:
+            rows = await self._driver.execute_fetchall(sqlite_sql(sql), sqlite_args(args))
+            return list(rows)
+        found: list[Sequence[Any]] = await self._driver.fetch(sql, *args)
+        return found
+
+
+@asynccontextmanager
+async def autocommit(engine: AsyncEngine, *, write: bool = False) -> AsyncIterator[Statements]:
+    """A connection of ``engine``'s pool, on which each statement is a transaction of its own,
+    run with the driver (aiosqlite or asyncpg): no BEGIN and COMMIT round trips, no
+    compilation. For a write that one statement does whole; SQLite's writers (``write``)
+    still take their turn in the engine's write queue."""
+    async with engine.connect() as connection:
+        fairy = await connection.get_raw_connection()
+        sqlite = engine.dialect.name == "sqlite"
+        queue = _QUEUES.get(engine.sync_engine)
+        if write and queue is not None:
+            await queue.hold(fairy)
+        yield Statements(fairy.driver_connection, sqlite)
 
 
 def create_sessionmaker(

@@ -11,6 +11,7 @@ from canopy import scopes
 from canopy.articles import service as articles
 from canopy.auth import Principal
 from canopy.candidates import service as candidates
+from canopy.candidates import writes as candidate_writes
 from canopy.candidates.schemas import CandidateCreate, CandidateUpdate
 from canopy.departments import service as departments
 from canopy.departments.schemas import DepartmentCreate
@@ -334,7 +335,7 @@ async def _candidates(
     for index, target in enumerate(PROGRESS[: 3 + job.id % 6]):
         first = FIRST_NAMES[(job.id + index) % len(FIRST_NAMES)]
         last = LAST_NAMES[(job.id * 7 + index) % len(LAST_NAMES)]
-        candidate = await candidates.create(
+        added = await candidate_writes.add(
             session,
             principal,
             CandidateCreate.model_validate(
@@ -354,7 +355,7 @@ async def _candidates(
             ),
         )
         # Walk the candidate through the pipeline so the demo has moves to show.
-        candidate = await candidates.get(session, principal, candidate.reference, write=True)
+        candidate = await candidates.get(session, principal, added["reference"], write=True)
         for stage in stages[1 : target + 1]:
             await candidates.update(
                 session, principal, candidate, CandidateUpdate(job_stage_id=stage.id)

@@ -43,11 +43,27 @@ def owned(
     return stmt.where(column.in_(principal.organization_ids))
 
 
+def member_organizations(principal: Principal) -> tuple[list[int], list[int]]:
+    """The organisations where the principal works on every job (admin or standard member),
+    and those where it works only on the jobs assigned to it (``limited`` member, §15.4)."""
+    full = [org for org, role in principal.roles.items() if role is not Role.limited]
+    limited = [org for org, role in principal.roles.items() if role is Role.limited]
+    return full, limited
+
+
+# The condition of :func:`_job_reach` in SQL written by hand, for statements in PostgreSQL's
+# form (:mod:`canopy.rawdb`): {job} and {organization} are the columns; $full, $limited (lists
+# of :func:`member_organizations`) and $user (the user's id) its parameters.
+JOB_REACH_SQL = (
+    "({organization} = ANY($full) OR ({organization} = ANY($limited) AND EXISTS "
+    "(SELECT 1 FROM job_assignment ja WHERE ja.job_id = {job} AND ja.user_id = $user)))"
+)
+
+
 def _job_reach(principal: Principal, job_id: Any, organization_id: Any) -> ColumnElement[bool]:
     """Rows of jobs the principal works on: every job of an organisation where it is admin or
     standard, and only its assigned jobs where it is a ``limited`` member (§15.4)."""
-    full = [org for org, role in principal.roles.items() if role is not Role.limited]
-    limited = [org for org, role in principal.roles.items() if role is Role.limited]
+    full, limited = member_organizations(principal)
     clause: ColumnElement[bool] = organization_id.in_(full)
     if limited:
         assigned = select(JobAssignment.job_id).where(JobAssignment.user_id == principal.user_id)

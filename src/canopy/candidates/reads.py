@@ -20,7 +20,7 @@ all), and a row of another organisation would be left out of the page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,19 +51,20 @@ _JOB = (
 # Timestamps come as the text SQLAlchemy stores in SQLite, which PostgreSQL writes too:
 # render.stored_timestamp turns that text into the API's form several times faster than a
 # datetime is converted and formatted.
-_COLUMNS = (
-    "c.reference, c.cover_letter, {created_at}, c.portfolio_size, c.portfolio_key, "
-    "c.portfolio_content_type, c.resume_content_type, c.resume_size, c.resume_key, "
-    "c.stage_id, {updated_at}, c.address, c.avatar_key, c.avatar_content_type, c.avatar_size, "
-    "c.city, c.country_code, c.email, c.firstname, c.lastname, c.phone, c.subtitle, "
-    "c.zip_code, c.media, c.origin, c.archived, c.organization_id"
+COLUMNS = (
+    "reference", "cover_letter", "created_at", "portfolio_size", "portfolio_key",
+    "portfolio_content_type", "resume_content_type", "resume_size", "resume_key", "stage_id",
+    "updated_at", "address", "avatar_key", "avatar_content_type", "avatar_size", "city",
+    "country_code", "email", "firstname", "lastname", "phone", "subtitle", "zip_code", "media",
+    "origin", "archived", "organization_id",
+)  # fmt: skip
+_UTC_TEXT = "to_char(c.{0} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+_SQLITE_COLUMNS = ", ".join(f"c.{name}" for name in COLUMNS)
+_POSTGRES_COLUMNS = ", ".join(
+    _UTC_TEXT.format(name) if name in ("created_at", "updated_at") else f"c.{name}"
+    for name in COLUMNS
 )
-_SQLITE_COLUMNS = _COLUMNS.format(created_at="c.created_at", updated_at="c.updated_at")
-_UTC_TEXT = "to_char(c.{} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
-_POSTGRES_COLUMNS = _COLUMNS.format(
-    created_at=_UTC_TEXT.format("created_at"), updated_at=_UTC_TEXT.format("updated_at")
-)
-_ORGANIZATION = 26  # the position of c.organization_id
+_ORGANIZATION = COLUMNS.index("organization_id")
 _STAGE_COLUMNS = ", s.id, s.name, s.reference, s.visible"
 _STAGE_JOIN = " LEFT JOIN stage s ON s.id = c.stage_id"
 _TAGS_COLUMN = ", c.tags"
@@ -171,7 +172,7 @@ async def list_page(
     # function, would cost a hop through the thread pool on each request.)
     files: Files = request.app.state.files
     sqlite: bool = request.app.state.settings.is_sqlite
-    found = await reader.fetch(_JOB, params.job_reference, principal.user_id)
+    found = await reader.lookup(_JOB, params.job_reference, principal.user_id)
     if not found:
         raise not_found("Job")
     job_id, job_reference, organization_id, counter, organization_reference, assigned = found[0]
@@ -201,6 +202,26 @@ async def list_page(
     response = Response(body, media_type="application/json")
     set_headers(request, response, page, total)
     return response
+
+
+def render(
+    values: Mapping[str, Any],
+    job_reference: str,
+    organization_reference: str,
+    flags: CandidateFlags,
+    files: Files,
+    stage: Sequence[Any] | None = None,
+) -> dict[str, Any]:
+    """A candidate given as its column values (:data:`COLUMNS`, and ``tags`` when asked),
+    shown as :func:`list_page` shows each of its rows; ``stage`` is the stage's id, name,
+    reference and visibility, or None."""
+    row = [values[name] for name in COLUMNS]
+    if flags.stage:
+        row.extend(stage if stage is not None else (None, None, None, None))
+    if flags.tags:
+        row.append(values["tags"])
+    card = f"/dashboard/o/{organization_reference}/jobs/{job_reference}/card/"
+    return _item(row, job_reference, card, flags, files)
 
 
 def _json(value: Any) -> Any:

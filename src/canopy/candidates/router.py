@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from canopy.auth import Principal, require
-from canopy.candidates import reads, service
+from canopy.candidates import reads, service, writes
 from canopy.candidates.schemas import (
     CandidateCreate,
     CandidateFlags,
@@ -75,10 +75,10 @@ async def create_candidate(
     flags: Flags,
     session: SessionDep,
     files: FilesDep,
-) -> CandidateRead:
+    request: Request,
+) -> Response:
     """Add a candidate to a job (initial stage unless ``job_stage_id`` says otherwise)."""
-    candidate = await service.create(session, principal, data, files)
-    return service.to_read(candidate, flags, files)
+    return await writes.create(request, session, principal, data, flags, files)
 
 
 @router.put(

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from functools import partial
 
-from sqlalchemy import Select, and_, outerjoin, select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, joinedload, load_only
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.base import ExecutableOption
 
 from canopy import countries, tenancy
 from canopy.auth import Principal
 from canopy.candidates.schemas import (
     MEDIA_FIELDS,
-    CandidateCreate,
     CandidateFields,
     CandidateFlags,
     CandidateRead,
@@ -22,9 +20,8 @@ from canopy.candidates.schemas import (
     ProfileRead,
     StageRead,
 )
-from canopy.comments import service as comments_service
-from canopy.db import after_commit, reads_first
-from canopy.errors import not_found, not_member, validation_failed
+from canopy.db import after_commit
+from canopy.errors import not_found, validation_failed
 from canopy.files import service as files_service
 from canopy.files.service import Files
 from canopy.files.sniff import IMAGE_TYPES, PORTFOLIO_TYPES, RESUME_TYPES
@@ -172,11 +169,11 @@ REMOTE_FILES = {
 }
 
 
-def _wanted_files(data: CandidateFields) -> list[tuple[str, str]]:
+def wanted_files(data: CandidateFields) -> list[tuple[str, str]]:
     return [(name, getattr(data, name)) for name in REMOTE_FILES if getattr(data, name)]
 
 
-async def _store_files(
+async def store_files(
     session: AsyncSession, files: Files | None, wanted: list[tuple[str, str]]
 ) -> list[files_service.Stored]:
     """Download the remote resume, portfolio and avatar and store them, all or nothing (each
@@ -237,9 +234,9 @@ async def _fetch_files(
     session: AsyncSession, files: Files | None, candidate: Candidate, data: CandidateFields
 ) -> None:
     """Download and store the remote files ``data`` names, and point the candidate at them."""
-    wanted = _wanted_files(data)
+    wanted = wanted_files(data)
     if wanted:
-        stored = await _store_files(session, files, wanted)
+        stored = await store_files(session, files, wanted)
         assert files is not None
         _point_at(session, files, candidate, wanted, stored)
 
@@ -258,7 +255,7 @@ async def _stage_of(session: AsyncSession, job: Job, stage_id: int | None) -> St
     stage = await session.scalar(
         select(Stage)
         .where(Stage.job_id == job.id)
-        .order_by((Stage.reference == "initial").desc(), Stage.position, Stage.id)
+        .order_by(case((Stage.reference == "initial", 0), else_=1), Stage.position, Stage.id)
         .limit(1)
     )
     if stage is None:
@@ -283,115 +280,6 @@ def _assign(candidate: Candidate, data: CandidateFields) -> None:
             else:
                 media.pop(name, None)
         candidate.media = media
-
-
-_FIRST_STAGE = aliased(Stage)
-# What a new candidate and its answer need of each row, and nothing else (long texts, JSON): an
-# attribute left out raises when read, rather than loading.
-_PLACEMENT_COLUMNS = (
-    load_only(Organization.id, Organization.reference, raiseload=True),
-    load_only(Job.id, Job.organization_id, Job.reference, raiseload=True),
-    load_only(Stage.id, Stage.job_id, Stage.name, Stage.reference, Stage.visible, raiseload=True),
-)
-
-
-def _placement(principal: Principal, data: CandidateCreate) -> Select[Organization, Job, Stage]:
-    """The named organisation, the named job in it if the principal reaches it, and the stage
-    the candidate goes to (``job_stage_id`` if it is a stage of that job, else the job's
-    initial stage): one statement, outer joins leaving what is missing None."""
-    reachable = tenancy.jobs(principal).where(Job.reference == data.job_reference).whereclause
-    assert reachable is not None
-    if data.job_stage_id is not None:
-        stage_on = and_(Stage.id == data.job_stage_id, Stage.job_id == Job.id)
-    else:
-        first = _FIRST_STAGE
-        stage_on = Stage.id == (
-            select(first.id)
-            .where(first.job_id == Job.id)
-            .order_by((first.reference == "initial").desc(), first.position, first.id)
-            .limit(1)
-            .scalar_subquery()
-        )
-    joined = outerjoin(
-        outerjoin(Organization, Job, and_(Job.organization_id == Organization.id, reachable)),
-        Stage,
-        stage_on,
-    )
-    return (
-        select(Organization, Job, Stage)
-        .select_from(joined)
-        .where(Organization.reference == data.organization_reference)
-        .options(*_PLACEMENT_COLUMNS)
-    )
-
-
-async def _place(
-    session: AsyncSession, principal: Principal, data: CandidateCreate
-) -> tuple[Organization, Job, Stage]:
-    row = (await session.execute(_placement(principal, data))).first()
-    organization: Organization | None = row[0] if row is not None else None
-    if organization is None or organization.id not in principal.organization_ids:
-        raise not_member()  # an unknown reference gets the same answer as a foreign one
-    job: Job | None = row[1] if row is not None else None
-    if job is None:
-        raise not_found("Job")
-    stage: Stage | None = row[2] if row is not None else None
-    if stage is None:
-        if data.job_stage_id is not None:
-            raise validation_failed(
-                f"job_stage_id is invalid: {data.job_stage_id} is not a stage of this job"
-            )
-        raise validation_failed("the job has no pipeline stage")
-    set_committed_value(job, "organization", organization)
-    return organization, job, stage
-
-
-async def create(
-    session: AsyncSession,
-    principal: Principal,
-    data: CandidateCreate,
-    files: Files | None = None,
-) -> Candidate:
-    """Add a candidate to the named organisation's job, loaded for :func:`to_read`.
-
-    The organisation, job and stage are read in one statement and the candidate is inserted
-    last, so that the job's and stage's counter rows (updated by trigger) are locked for as
-    short a time as possible. With remote files, they are checked first in a transaction that
-    only reads, the files are downloaded and stored outside any transaction, and they are
-    checked again in the writing one."""
-    wanted = _wanted_files(data)
-    stored: list[files_service.Stored] = []
-    if wanted:
-        async with reads_first(session):
-            await _place(session, principal, data)
-        stored = await _store_files(session, files, wanted)
-    _, job, stage = await _place(session, principal, data)
-    now = utcnow()
-    candidate = Candidate(
-        organization_id=job.organization_id,
-        job_id=job.id,
-        stage_id=stage.id,
-        creator_user_id=principal.user_id,
-        origin=API_ORIGIN,
-        referrer=data.referrer,
-        tags=[],
-        media={},
-        archived=False,
-        created_at=now,
-        updated_at=now,
-    )
-    _assign(candidate, data)
-    if wanted:
-        assert files is not None
-        _point_at(session, files, candidate, wanted, stored)
-    session.add(candidate)
-    await session.flush()
-    if data.comment:
-        await comments_service.create(session, candidate, data.comment, principal.user_id)
-    # What a reload would read back: every column was set here, the relations were loaded.
-    set_committed_value(candidate, "job", job)
-    set_committed_value(candidate, "stage", stage)
-    return candidate
 
 
 def _move(

@@ -71,7 +71,8 @@ def storage_from_settings(settings: Settings, *, create_root: bool = True) -> St
     )
 
 
-def _files(request: Request) -> Files:
+async def _files(request: Request) -> Files:
+    # async: FastAPI would run a plain function in its thread pool, a hop per request.
     files: Files = request.app.state.files
     gate = getattr(request.state, "download_gate", None)
     return files if gate is None else replace(files, gate=gate)
