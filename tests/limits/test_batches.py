@@ -9,6 +9,7 @@ import asyncio
 import sqlite3
 import time
 from contextlib import closing
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -220,3 +221,38 @@ async def test_the_engine_and_the_driver_run_the_same_bucket_statement(
         (False, pytest.approx(61.003)),  # more than it holds: nothing taken
     ]
     assert answers["engine"] == answers["direct"]
+
+
+async def test_a_token_whose_requests_wait_for_a_claim_gets_its_next_batch_claimed_ahead(
+    launch: Launch, admin: Actor, where: dict[str, str]
+) -> None:
+    # Claims of 16 (the batch; 1024 // 16 is more).
+    app = await launch(rate_limit_capacity=1024, rate_limit_refill_per_second=0.001, **where)
+    async with client_for(app) as client:
+        # 24 at once: one request claims 16 and the others wait for it. The token has been
+        # waited for: from now on its next batch is claimed while the current one is spent.
+        burst = await asyncio.gather(*(_list(client, admin) for _ in range(24)))
+        await asyncio.sleep(0.2)
+        after_burst = await bucket(app, admin)
+        # One at a time, past several batches: every change to the bucket is a claim ahead.
+        steps: list[httpx.Response] = []
+        changes: list[tuple[float, float]] = []
+        for _ in range(40):
+            steps.append(await _list(client, admin))
+            await asyncio.sleep(0.02)  # the claim ahead, if one went out, lands
+            steps_bucket = await bucket(app, admin)
+            assert steps_bucket is not None
+            changes.append(steps_bucket)
+
+    assert [r.status_code for r in [*burst, *steps]] == [200] * 64
+    assert after_burst is not None
+    # Without claiming ahead: two claims of 16 for the burst, the bucket at 992.
+    assert after_burst[0] <= 976 + 0.1
+    seen = [after_burst, *changes]
+    deltas = {(round(b[0] - a[0]), round(b[1] - a[1])) for a, b in pairwise(seen)}
+    # A claim ahead takes 16 and lends all 16, reporting nothing; a claim made by a waiting
+    # request would lend 15 and report what was spent.
+    assert deltas <= {(0, 0), (-16, 16)}
+    assert (-16, 16) in deltas
+    remaining = _remaining(steps)
+    assert remaining == list(range(remaining[0], remaining[0] - 40, -1))

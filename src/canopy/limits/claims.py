@@ -19,6 +19,14 @@ a claim is in flight wait for it rather than send their own.
   the bucket (a write that gives them back and reports what was spent) once the token has
   sent this worker nothing for ``IDLE_SECONDS``, when their time is up, and at shutdown. A
   worker that dies with units loses them for a few seconds only (``store.QUIET_SECONDS``).
+- A token whose requests had to wait for a claim (more of them at once than a batch serves)
+  gets its batches claimed ahead: whenever its worker holds no batch in reserve, a claim of
+  one goes out in the background while the requests spend the current one (half a batch
+  ahead was not enough: under 32 connections the current one ran out before the claim came
+  back). Reserve units are spent after the current ones, within their own
+  ``LEND_SECONDS``. A token never waited for (requests one at a time), or whose bucket is
+  counted one unit at a time, is not claimed ahead for, and a refused or failed claim ahead
+  stops it until a request waits again.
 - The bucket counts the units lent out as still its own when it refills (``store.Change``):
   however many workers hold units, the requests admitted across all of them in any span of
   ``t`` seconds never exceed ``capacity + refill * t``. A batch only moves some of a token's
@@ -75,16 +83,33 @@ class _Claim:
 class _Pocket:
     """One token's units on this worker."""
 
-    __slots__ = ("claim", "level", "seen", "spent", "units", "until", "used")
+    __slots__ = ("ahead", "ahead_until", "claim", "level", "seen", "spent", "stale", "take",
+                 "units", "until", "used", "waited")  # fmt: skip
 
     def __init__(self) -> None:
         self.units = 0  # claimed, not spent yet
         self.spent = 0  # units spent since the shared bucket last heard from this worker
         self.until = 0.0  # monotonic time after which ``units`` may no longer be spent
+        self.ahead = 0  # claimed ahead, to be spent once ``units`` are
+        self.ahead_until = 0.0  # the same for ``ahead``
+        self.stale = 0  # units held past their time, to be given back with the next change
+        self.take = 0  # the size of the last claim
+        self.waited = False  # a request of the token has waited for a claim on this worker
         self.used = time.monotonic()  # monotonic time of the last request
         self.level: float | None = None  # the shared bucket's tokens, as last seen
         self.seen = 0.0  # when they were seen (Unix time)
         self.claim: _Claim | None = None
+
+
+def _promote(pocket: _Pocket, clock: float) -> bool:
+    """Make the units claimed ahead the current ones, once those are spent or past their
+    time (those go back with the next change); whether there were any to make so."""
+    if pocket.ahead <= 0 or clock >= pocket.ahead_until:
+        return False
+    pocket.stale += pocket.units
+    pocket.units, pocket.until = pocket.ahead, pocket.ahead_until
+    pocket.ahead = 0
+    return True
 
 
 class Claims:
@@ -96,28 +121,38 @@ class Claims:
         self._batch = max(1, batch)
         self._pockets: dict[str, _Pocket] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        self._ahead: set[asyncio.Task[None]] = set()
         self._closed = False
 
     def spend(self, holder: str) -> Decision | None:
         """One of the units this worker holds for ``holder``, spent without a round trip;
         None when it holds none (``count`` then claims some)."""
         pocket = self._pockets.get(holder)
-        if pocket is None or pocket.units <= 0:
+        if pocket is None:
             return None
         clock = time.monotonic()
-        if clock >= pocket.until:
+        if (pocket.units <= 0 or clock >= pocket.until) and not _promote(pocket, clock):
             return None
         pocket.units -= 1
         pocket.spent += 1
         pocket.used = clock
+        if (
+            pocket.waited
+            and pocket.claim is None
+            and pocket.ahead == 0
+            and pocket.units <= pocket.take
+            and not self._closed
+        ):
+            self._claim_ahead_soon(holder, pocket)
         now = time.time()
         return Decision(self._policy, True, self._estimate(pocket, now), now)
 
     def _estimate(self, pocket: _Pocket, now: float) -> float:
         """The tokens left as this worker sees them (see the module's docstring)."""
         policy = self._policy
+        held = pocket.units + pocket.ahead
         shared = (pocket.level or 0.0) + policy.refill * max(0.0, now - pocket.seen)
-        return min(policy.capacity - pocket.units, shared) + pocket.units
+        return min(policy.capacity - held, shared) + held
 
     async def count(self, holder: str) -> Decision | None:
         """Count one request of ``holder``: from this worker's units, else from a claim on
@@ -134,6 +169,7 @@ class Claims:
             claim = pocket.claim
             if claim is None:
                 return await self._claim(holder, pocket)
+            pocket.waited = True
             await claim.done.wait()
             if claim.refusal is not None:
                 return claim.refusal
@@ -155,12 +191,52 @@ class Claims:
             pocket.claim = None
             claim.done.set()
 
+    def _claim_ahead_soon(self, holder: str, pocket: _Pocket) -> None:
+        claim = pocket.claim = _Claim()
+        task = asyncio.get_running_loop().create_task(self._claim_ahead(holder, pocket, claim))
+        self._ahead.add(task)
+        task.add_done_callback(self._ahead.discard)
+
+    async def _claim_ahead(self, holder: str, pocket: _Pocket, claim: _Claim) -> None:
+        """Claim the next batch while the current one is being spent. Nothing is reported
+        with it (a claim that fails after reaching the counters must not count a report
+        twice): what was spent and what is stale goes with the next claim or give-back. A
+        refusal or a failure leaves the requests to claim for themselves, as they would
+        have."""
+        policy = self._policy
+        try:
+            now = time.time()
+            clock = time.monotonic()
+            take = self._size(pocket, now)
+            allowed = False
+            if take >= 2:  # budgets this low are counted one unit at a time, not ahead
+                allowed, tokens = await self._counters.apply(
+                    f"{policy.resource}:{holder}",
+                    policy.capacity,
+                    policy.refill,
+                    Change(take=take, keep=take),
+                    now,
+                )
+                pocket.level, pocket.seen = tokens, now
+            if allowed:
+                pocket.ahead, pocket.ahead_until, pocket.take = take, clock + LEND_SECONDS, take
+            else:
+                # Not again until a request of the token waits for a claim once more: a
+                # bucket running low is not asked on every request.
+                pocket.waited = False
+        except Exception:
+            pocket.waited = False
+            logger.exception("rate limit units not claimed ahead")
+        finally:
+            pocket.claim = None
+            claim.done.set()
+
     async def _ask(self, holder: str, pocket: _Pocket) -> Decision:
         policy = self._policy
         key = f"{policy.resource}:{holder}"
         # Units whose time is up go back with the claim, which also reports what was spent.
-        back, spent = pocket.units, pocket.spent
-        pocket.units = pocket.spent = 0
+        back, spent = pocket.units + pocket.ahead + pocket.stale, pocket.spent
+        pocket.units = pocket.ahead = pocket.stale = pocket.spent = 0
         now = time.time()
         clock = time.monotonic()
         take = self._size(pocket, now)
@@ -185,6 +261,7 @@ class Claims:
             return Decision(policy, False, tokens, now)
         pocket.units = take - 1
         pocket.until = clock + LEND_SECONDS
+        pocket.take = take
         return Decision(policy, True, self._estimate(pocket, now), now)
 
     def _size(self, pocket: _Pocket, now: float) -> int:
@@ -217,7 +294,7 @@ class Claims:
             if pocket.claim is not None:
                 continue
             idle = clock - pocket.used
-            if pocket.units or pocket.spent:
+            if pocket.units or pocket.ahead or pocket.stale or pocket.spent:
                 if everything or idle >= IDLE_SECONDS or clock >= pocket.until:
                     await self._give_back(holder, pocket)
             elif idle >= FORGET_SECONDS:
@@ -225,8 +302,9 @@ class Claims:
 
     async def _give_back(self, holder: str, pocket: _Pocket) -> None:
         policy = self._policy
-        change = Change(take=0, spent=pocket.spent, back=pocket.units)
-        pocket.units = pocket.spent = 0
+        change = Change(take=0, spent=pocket.spent, back=pocket.units + pocket.ahead + pocket.stale)
+        pocket.units = pocket.ahead = pocket.stale = pocket.spent = 0
+        pocket.waited = False
         now = time.time()
         try:
             _, tokens = await self._counters.apply(
@@ -241,6 +319,8 @@ class Claims:
     async def aclose(self) -> None:
         """Stop sweeping and give every unit held back."""
         self._closed = True
+        if self._ahead:
+            await asyncio.gather(*self._ahead, return_exceptions=True)
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
