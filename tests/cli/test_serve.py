@@ -118,13 +118,17 @@ async def test_two_workers_share_concurrent_writes_and_refuse_a_revoked_token_at
             ) as fresh:
 
                 async def create_extra(n: int) -> tuple[httpx.Response, int | None]:
-                    response = await fresh.post(
+                    # Streamed: without keep-alive, the connection closes once the body is
+                    # read, and its ends must be looked up while it is open.
+                    async with fresh.stream(
+                        "POST",
                         DEPARTMENTS,
                         json={"organization_reference": reference, "name": f"Extra {n}"},
-                    )
-                    owner = await asyncio.to_thread(
-                        connection_owner, server.port, client_port(response), workers
-                    )
+                    ) as response:
+                        owner = await asyncio.to_thread(
+                            connection_owner, server.port, client_port(response), workers
+                        )
+                        await response.aread()
                     return response, owner
 
                 start = len(extras)
