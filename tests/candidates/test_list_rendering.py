@@ -45,9 +45,9 @@ FLAG_SETS = [
 ]
 
 
-async def _rich(client: httpx.AsyncClient, admin: Actor, job: JobInfo, remote: RemoteServer) -> str:
-    """A candidate with every field the API takes, its three files stored."""
-    body: dict[str, Any] = {
+def rich_body(admin: Actor, job: JobInfo, remote: RemoteServer) -> dict[str, Any]:
+    """A candidate with every field the API takes (its comment and three remote files too)."""
+    return {
         "organization_reference": admin.org,
         "job_reference": job.reference,
         "job_stage_id": job.stages["refused"],
@@ -70,6 +70,11 @@ async def _rich(client: httpx.AsyncClient, admin: Actor, job: JobInfo, remote: R
         "remote_image_url": remote.file("/avatar.png", image("PNG")),
         **{name: f"https://{name.removeprefix('media_')}.example.com/ada" for name in MEDIA_FIELDS},
     }
+
+
+async def _rich(client: httpx.AsyncClient, admin: Actor, job: JobInfo, remote: RemoteServer) -> str:
+    """A candidate with every field the API takes, its three files stored."""
+    body = rich_body(admin, job, remote)
     response = await client.post(CANDIDATES, json=body, headers=admin.headers)
     assert response.status_code == 201, response.text
     created = response.json()
