@@ -245,6 +245,29 @@ def store(request: pytest.FixtureRequest) -> dict[str, str]:
     return {}
 
 
+async def test_racing_requests_under_the_cap_all_get_a_slot(
+    launch: Launch, store: dict[str, str]
+) -> None:
+    """Eight requests of two workers racing for eight slots: each race one of them loses is
+    won by another, so every one of them ends with a slot of its own."""
+    one, two = await launch(**store), await launch(**store)
+    for attempt in range(10):
+        holder_name = f"under-{attempt}-{time.time_ns()}"
+        now = time.time()
+        tried = [
+            app.state.limits.limiter.counters.acquire(holder_name, 8, now, 30)
+            for app in [one, two] * 4
+        ]
+
+        leases = await asyncio.gather(*tried)
+
+        held = [lease for lease in leases if lease is not None]
+        assert len(held) == 8, attempt
+        assert len({lease.lease_id for lease in held}) == 8
+        if not store:  # the database numbers its slots (Redis keeps a set of leases)
+            assert sorted(lease.slot for lease in held) == list(range(8))
+
+
 async def test_racing_requests_never_get_more_slots_than_the_cap(
     launch: Launch, store: dict[str, str]
 ) -> None:
