@@ -15,11 +15,13 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import insert
+from sqlalchemy.engine import make_url
 
 from canopy.config import Settings
+from canopy.limits.direct import SQLiteCounters
 from canopy.limits.redis import RedisCounters
 from canopy.limits.service import Limits
-from canopy.limits.store import QUIET_SECONDS, Change, DatabaseCounters
+from canopy.limits.store import QUIET_SECONDS, Change, DatabaseCounters, side_file_url
 from canopy.models import RateLimitBucket
 from tests.fixtures.apps import client_for
 from tests.fixtures.builders import Actor, Builder
@@ -224,8 +226,10 @@ async def test_the_engine_and_the_driver_run_the_same_bucket_statement(
 
 
 async def test_a_token_whose_requests_wait_for_a_claim_gets_its_next_batch_claimed_ahead(
-    launch: Launch, admin: Actor, where: dict[str, str]
+    launch: Launch, admin: Actor, where: dict[str, str], settings: Settings
 ) -> None:
+    if settings.is_sqlite and not where:
+        pytest.skip("claims on the SQLite side file run on the event loop: none is waited for")
     # Claims of 16 (the batch; 1024 // 16 is more).
     app = await launch(rate_limit_capacity=1024, rate_limit_refill_per_second=0.001, **where)
     async with client_for(app) as client:
@@ -256,3 +260,31 @@ async def test_a_token_whose_requests_wait_for_a_claim_gets_its_next_batch_claim
     assert (-16, 16) in deltas
     remaining = _remaining(steps)
     assert remaining == list(range(remaining[0], remaining[0] - 40, -1))
+
+
+async def test_a_count_on_a_locked_side_file_waits_in_its_thread_not_on_the_loop(
+    launch: Launch, settings: Settings
+) -> None:
+    """On SQLite a change to a bucket runs on the event loop's thread, without waiting for a
+    lock there: when another worker holds the side file, it waits in the counters' thread,
+    and the loop goes on."""
+    if not settings.is_sqlite:
+        pytest.skip("the side file is SQLite's")
+    app = await launch(rate_limit_capacity=10, rate_limit_refill_per_second=0.001)
+    counters = app.state.limits.limiter.counters
+    assert isinstance(counters, SQLiteCounters)
+    path = make_url(side_file_url(app.state.settings)).database
+    assert path is not None
+    key = f"api:locked-{time.time_ns()}"
+    assert await counters.apply(key, 10, 0.001, Change(), time.time()) == (True, 9)
+
+    with closing(sqlite3.connect(path, isolation_level=None)) as other_worker:
+        other_worker.execute("BEGIN IMMEDIATE")
+        counting = asyncio.create_task(counters.apply(key, 10, 0.001, Change(), time.time()))
+        await asyncio.sleep(0.3)  # the loop is free meanwhile
+        assert not counting.done()
+        other_worker.execute("ROLLBACK")
+        allowed, tokens = await asyncio.wait_for(counting, 30)
+
+    assert allowed
+    assert tokens == pytest.approx(8, abs=0.01)
