@@ -111,6 +111,13 @@ def timestamp_param(value: datetime, *, sqlite: bool) -> Any:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def locked(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds a lock (busy or locked, with
+    any extended code): what a statement run with ``busy_timeout`` 0 hands on to a connection
+    that may wait."""
+    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 class _SqliteReader:
     """Up to ``pool_size`` aiosqlite connections, opened when first needed and kept; each
     is read-only (``query_only``), in autocommit mode.
@@ -139,7 +146,7 @@ class _SqliteReader:
                 self._inline = self._open_inline()
             rows = self._inline.execute(sqlite_sql(sql), sqlite_args(args)).fetchall()
         except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if not locked(exc):
                 raise
             return await self.fetch(sql, *args)
         return list(rows)

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from canopy.limits.store import Change, DatabaseCounters, change_parameters
+from canopy.rawdb import locked
 
 # Connections each worker keeps for the statement on PostgreSQL; each holds one for a round trip.
 POOL_SIZE = 2
@@ -69,7 +70,7 @@ class SQLiteCounters(DatabaseCounters):
         try:
             return self._apply_on(self._inline, parameters)
         except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if locked(exc):
                 return None
             raise
 
