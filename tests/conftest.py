@@ -64,6 +64,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         rate_limit_download_capacity=1_000_000,
         rate_limit_download_refill_per_second=10_000.0,
         rate_limit_download_concurrency=1000,
+        # The limits' racing tests open a hundred Redis connections at once on a busy event
+        # loop; production's 1 s would let some requests through uncounted there.
+        redis_timeout=10.0,
     )
     migrate.upgrade(settings)
     return settings

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     idempotency_lock_seconds: float = Field(default=30.0, ge=1)
     redis_url: str = ""
     redis_prefix: str = "canopy:"
+    # How long a request waits to connect to Redis, and then for each answer, before the
+    # limiter gives up on the counters and lets it through.
+    redis_timeout: float = Field(default=1.0, gt=0, le=60)
 
     # `make bench` only: mounts /bench/* (canopy.ops.bench), the floors each route is measured
     # against. Refused in production.

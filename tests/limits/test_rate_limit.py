@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from canopy.auth import CurrentPrincipal
+from canopy.limits.redis import RedisCounters
 from tests.fixtures.apps import client_for
 from tests.fixtures.assertions import error
 from tests.fixtures.builders import Actor, Builder
@@ -176,6 +177,36 @@ async def test_unreachable_redis_lets_requests_through(
     app = await launch(rate_limit_capacity=1, redis_url="redis://127.0.0.1:9/0", **STILL)
     async with client_for(app) as client:
         answers = [await _list(client, admin) for _ in range(2)]
+
+    assert [r.status_code for r in answers] == [200, 200]
+    assert not set(RATE_HEADERS) & set(answers[0].headers)
+    assert "rate limit counters unreachable: let through" in caplog.text
+
+
+async def test_a_redis_that_never_answers_lets_requests_through_after_the_timeout(
+    launch: Launch, admin: Actor, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # accepts the connection, reads the commands, answers nothing
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        app = await launch(
+            rate_limit_capacity=1,
+            redis_url=f"redis://127.0.0.1:{port}/0",
+            redis_timeout=0.2,
+            **STILL,
+        )
+        counters = app.state.limits.limiter.counters
+        assert isinstance(counters, RedisCounters)
+        options = counters.client.connection_pool.connection_kwargs
+        assert options["socket_timeout"] == options["socket_connect_timeout"] == 0.2
+        async with client_for(app) as client:
+            answers = [await _list(client, admin) for _ in range(2)]
+    finally:
+        server.close()
 
     assert [r.status_code for r in answers] == [200, 200]
     assert not set(RATE_HEADERS) & set(answers[0].headers)

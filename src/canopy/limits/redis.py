@@ -17,9 +17,6 @@ from redis.asyncio import Redis
 
 from canopy.limits.store import QUIET_SECONDS, Change, Lease
 
-# Bound how long a request can wait on an unreachable Redis; the limiter then lets it through.
-TIMEOUT = 1.0
-
 # canopy.limits.store.Change, as DatabaseCounters does it in SQL.
 _APPLY = """
 local capacity = tonumber(ARGV[1])
@@ -82,11 +79,13 @@ return 1
 
 
 class RedisCounters:
-    """Token buckets and download slots in Redis, under ``prefix``."""
+    """Token buckets and download slots in Redis, under ``prefix``. ``timeout`` bounds how long
+    a request waits to connect and then for each answer: past it, the limiter lets the request
+    through (``canopy.limits.ratelimit``)."""
 
-    def __init__(self, url: str, prefix: str) -> None:
+    def __init__(self, url: str, prefix: str, timeout: float) -> None:
         self.client: Redis = Redis.from_url(
-            url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
         self.prefix = prefix
         self._apply = self.client.register_script(_APPLY)

@@ -53,7 +53,9 @@ class Limits:
         engine = await store.open_engine(settings)
         counters: store.Counters
         if settings.redis_url:
-            counters = RedisCounters(settings.redis_url, settings.redis_prefix)
+            counters = RedisCounters(
+                settings.redis_url, settings.redis_prefix, settings.redis_timeout
+            )
         elif settings.is_sqlite:
             counters = direct.SQLiteCounters(engine)
         elif engine.dialect.driver == "asyncpg":
