@@ -5,26 +5,30 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy.clikit import JsonOption, emit, fail, load_settings, run
-from canopy.config import Settings
 from canopy.db import commit, run_rollback_hooks
 from canopy.errors import ApiError
-from canopy.files.fetch import Downloader, FetchPolicy
-from canopy.files.service import Files, storage_from_settings
-from canopy.files.urls import FileSigner
 from canopy.models import Organization
-from canopy.params import validate
+
+if TYPE_CHECKING:
+    from canopy.config import Settings
+    from canopy.files.service import Files
 
 
 @asynccontextmanager
 async def cli_files(settings: Settings) -> AsyncIterator[Files]:
     """What ``create_app`` gives a request for file work (the object store, the safe
-    downloader, the URL signer), for one command."""
+    downloader, the URL signer), for one command. Imported here, not at the top: every
+    ``canopy`` command loads this module, and only the file commands need the HTTP client."""
+    from canopy.files.fetch import Downloader, FetchPolicy
+    from canopy.files.service import Files, storage_from_settings
+    from canopy.files.urls import FileSigner
+
     storage = storage_from_settings(settings)
     temp_dir = settings.var_dir / "tmp"
     temp_dir.mkdir(parents=True, exist_ok=True)
@@ -76,6 +80,7 @@ def image_add(
     """Add an image to an organisation, with its size variants."""
     from canopy.images import service
     from canopy.images.schemas import ImageCreate
+    from canopy.params import validate
 
     if (file is None) == (url is None):
         raise fail("give exactly one of --file and --url")

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy.clikit import JsonOption, emit, load_settings, run
 from canopy.images.commands import cli_files, committed, organization_by_reference
-from canopy.params import validate
 
 
 def video_add(
@@ -34,6 +33,7 @@ def video_add(
     as_json: JsonOption = False,
 ) -> None:
     """Add a video to an organisation."""
+    from canopy.params import validate
     from canopy.videos import service
     from canopy.videos.schemas import VideoCreate
 
