@@ -29,8 +29,10 @@ serve: demo
 browser:
 	bash scripts/install-browser.sh
 
-# Two worker processes (the machines have two cores); PYTEST_ARGS=-n0 runs in one.
-PYTEST_ARGS ?= -n 2
+# Two worker processes (the machines have two cores), each taking the tests the other has not
+# started yet when it runs out (worksteal: no idle worker at the end); PYTEST_ARGS=-n0 runs in
+# one.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 test: install browser wrk
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
