@@ -100,6 +100,13 @@ class _Pocket:
         self.seen = 0.0  # when they were seen (Unix time)
         self.claim: _Claim | None = None
 
+    def settle(self) -> tuple[int, int]:
+        """Every unit held (current, ahead, stale) to give back, and the units spent since
+        the bucket last heard: both now the next change's to report, so zero here."""
+        back, spent = self.units + self.ahead + self.stale, self.spent
+        self.units = self.ahead = self.stale = self.spent = 0
+        return back, spent
+
 
 def _promote(pocket: _Pocket, clock: float) -> bool:
     """Make the units claimed ahead the current ones, once those are spent or past their
@@ -235,8 +242,7 @@ class Claims:
         policy = self._policy
         key = f"{policy.resource}:{holder}"
         # Units whose time is up go back with the claim, which also reports what was spent.
-        back, spent = pocket.units + pocket.ahead + pocket.stale, pocket.spent
-        pocket.units = pocket.ahead = pocket.stale = pocket.spent = 0
+        back, spent = pocket.settle()
         now = time.time()
         clock = time.monotonic()
         take = self._size(pocket, now)
@@ -302,8 +308,8 @@ class Claims:
 
     async def _give_back(self, holder: str, pocket: _Pocket) -> None:
         policy = self._policy
-        change = Change(take=0, spent=pocket.spent, back=pocket.units + pocket.ahead + pocket.stale)
-        pocket.units = pocket.ahead = pocket.stale = pocket.spent = 0
+        back, spent = pocket.settle()
+        change = Change(take=0, spent=spent, back=back)
         pocket.waited = False
         now = time.time()
         try:
