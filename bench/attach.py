@@ -91,6 +91,7 @@ def main(sizes: list[int]) -> None:
         **{k: v for k, v in os.environ.items() if not k.startswith("CANOPY_")},
         "CANOPY_VAR_DIR": str(work / "var"),
         "CANOPY_FETCH_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "CANOPY_FETCH_ALLOWED_PORTS": "1024-65535",
         "CANOPY_MAX_DOCUMENT_BYTES": str((max(sizes) + 1) * MB),
         "CANOPY_FETCH_DEADLINE": "600",
         "CANOPY_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",

@@ -38,6 +38,7 @@ DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 SERVER_ENV = {
     "CANOPY_LOG_LEVEL": "WARNING",
     "CANOPY_FETCH_ALLOWED_NETWORKS": "127.0.0.0/8",
+    "CANOPY_FETCH_ALLOWED_PORTS": "1024-65535",
     "CANOPY_MAX_DOCUMENT_BYTES": str(64 * MB),
     "CANOPY_FETCH_DEADLINE": "600",
     # The per-token limits stay on (their cost is part of each route's) but never throttle.

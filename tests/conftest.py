@@ -50,8 +50,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         var_dir=tmp_path_factory.mktemp("var"),
         secret_key="test-secret-key-0123456789abcdefghijklmnop",
         public_base_url="http://testserver",
-        # The remote files the tests serve live on 127.0.0.1.
+        # The remote files the tests serve live on 127.0.0.1, on ports the system picks (never
+        # below 1024, so a privileged port stays refused there: tests/files/test_fetch_hardening).
         fetch_allowed_networks="127.0.0.0/8",
+        fetch_allowed_ports="1024-65535",
         # Small pools: two test processes, the apps some tests start beside this one and the
         # servers of the command-line tests share one PostgreSQL server's connections.
         database_pool_size=4,

@@ -15,8 +15,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from canopy.files.fetch import parse_ports
+
 WEAK_SECRETS = {"secret", "changeme", "change-me", "password", "canopy", "development", "dev"}
 MIN_SECRET_LENGTH = 32
+
+
+# The largest page an operator may allow (CANOPY_MAX_PER_PAGE): the eager loads of a page are
+# sized for it.
+PER_PAGE_LIMIT = 10_000
 
 
 class Settings(BaseSettings):
@@ -39,7 +46,7 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Europe/Paris"
     secret_key: str = ""
-    max_per_page: int = Field(default=100, ge=1, le=10_000)
+    max_per_page: int = Field(default=1000, ge=1, le=PER_PAGE_LIMIT)
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     log_level: str = "INFO"
     # json: one JSON object per log line (for log collectors); text: for a terminal.
@@ -60,6 +67,11 @@ class Settings(BaseSettings):
 
     # Remote fetches: private networks are refused unless listed here (comma-separated CIDRs).
     fetch_allowed_networks: str = ""
+    # The ports a fetch may use on an address reached only because fetch_allowed_networks lists
+    # it (public addresses take any port): comma-separated ports and inclusive ranges, e.g.
+    # "80,443,8080-8089", or "*" for every port. Allowing an intranet file server's network
+    # does not open the other services on its machines.
+    fetch_allowed_ports: str = "80,443"
     fetch_connect_timeout: float = Field(default=5.0, gt=0)
     fetch_read_timeout: float = Field(default=15.0, gt=0)
     fetch_deadline: float = Field(default=60.0, gt=0)
@@ -114,6 +126,12 @@ class Settings(BaseSettings):
                     ipaddress.ip_network(part.strip(), strict=False)
                 except ValueError as exc:
                     raise ValueError(f"{part.strip()!r} is not a network (CIDR)") from exc
+        return value
+
+    @field_validator("fetch_allowed_ports")
+    @classmethod
+    def _ports(cls, value: str) -> str:
+        parse_ports(value)  # its ValueError names the bad item
         return value
 
     @field_validator("public_base_url")

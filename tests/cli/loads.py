@@ -38,6 +38,7 @@ def postgres(tmp_path: Path) -> Iterator[Canopy]:
             database_url=url,
             extra_env={
                 "CANOPY_FETCH_ALLOWED_NETWORKS": "127.0.0.0/8",
+                "CANOPY_FETCH_ALLOWED_PORTS": "1024-65535",
                 # One token writes the whole load: no per-token rate limit (0 turns each off).
                 "CANOPY_RATE_LIMIT_CAPACITY": "0",
                 "CANOPY_RATE_LIMIT_DOWNLOAD_CAPACITY": "0",

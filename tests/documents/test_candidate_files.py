@@ -279,7 +279,8 @@ async def test_update_with_remote_files_fills_them(
     assert candidate["portfolio_url"] is None
     served = await _served(client, candidate["resume_url"])
     assert served.content == resume
-    assert served.headers["content-disposition"].startswith('inline; filename="resume.docx"')
+    # Only PDF and images are shown in the browser; a Word resume is a download.
+    assert served.headers["content-disposition"].startswith('attachment; filename="resume.docx"')
     assert (await _served(client, candidate["profile"]["avatar_url"])).content == avatar
 
 

@@ -1,5 +1,6 @@
 """An email's ``remote_file_urls`` (§5.7, §15.8): downloaded and stored as its attachments,
-served from signed URLs; all or nothing, like documents."""
+of any type, served from signed URLs (inline only for PDF and images); all or nothing, like
+documents."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.documents.helpers import PDF, Target, remote_files
 from tests.emails.helpers import ATTACHMENT_KEYS, EMAILS, email_counts, example
-from tests.fixtures.apps import object_keys
+from tests.files.kinds import KINDS
+from tests.fixtures.apps import Apps, client_for, object_keys
 from tests.fixtures.assertions import assert_error
 from tests.fixtures.builders import Actor
 from tests.fixtures.remote import RemoteServer, Reply, image, pdf
+from tests.fixtures.smtp import SmtpServer
 
 
 async def test_remote_file_urls_become_attachments_served_from_their_file_urls(
@@ -70,13 +73,6 @@ async def test_remote_file_urls_become_attachments_served_from_their_file_urls(
     [
         pytest.param(
             lambda _: "http://10.0.0.1/resume.pdf", "the host is not allowed", id="private"
-        ),
-        pytest.param(
-            lambda remote: remote.add(
-                "/page.pdf", Reply(body=b"<html>no</html>", content_type=PDF)
-            ),
-            "the file type is not allowed (found text/html)",
-            id="html-as-pdf",
         ),
         pytest.param(
             lambda remote: remote.url("/missing.pdf"), "the server answered 404", id="not-found"
@@ -179,3 +175,90 @@ async def test_attachments_as_form_fields_are_attached(
     assert response.status_code == 201, response.text
     [attachment] = response.json()["attachments"]
     assert (attachment["filename"], attachment["size"]) == ("resume", len(body))
+
+
+async def test_attachments_of_any_type_are_stored_with_the_type_of_their_bytes(
+    client: httpx.AsyncClient, admin: Actor, target: Target, remote: RemoteServer
+) -> None:
+    chosen = ["xlsx", "zip", "csv", "html", "svg", "random"]
+    bodies = {kind: KINDS[kind][0]() for kind in chosen}
+    pairs = [
+        # What the server claims counts for nothing.
+        (KINDS[kind][2], remote.add(f"/{kind}", Reply(body=bodies[kind], content_type=PDF)))
+        for kind in chosen
+    ]
+
+    response = await client.post(
+        EMAILS,
+        json=example(target.reference, remote_file_urls=remote_files(*pairs)),
+        headers=admin.headers,
+    )
+
+    assert response.status_code == 201, response.text
+    attachments = response.json()["attachments"]
+    assert [(a["filename"], a["content_type"], a["size"]) for a in attachments] == [
+        (KINDS[kind][2], KINDS[kind][1], len(bodies[kind])) for kind in chosen
+    ]
+    for kind, attachment in zip(chosen, attachments, strict=True):
+        served = await client.get(attachment["file_url"])
+        assert served.content == bodies[kind]
+        assert served.headers["content-type"].split(";")[0] == KINDS[kind][1]
+        # Saved, never shown: not even the HTML or the SVG can run from Canopy's origin.
+        assert served.headers["content-disposition"].startswith(
+            f'attachment; filename="{KINDS[kind][2]}"'
+        )
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert served.headers["content-security-policy"] == "default-src 'none'; sandbox"
+
+
+async def test_pdf_and_image_attachments_stay_inline(
+    client: httpx.AsyncClient, admin: Actor, target: Target, remote: RemoteServer
+) -> None:
+    response = await client.post(
+        EMAILS,
+        json=example(
+            target.reference,
+            remote_file_urls=remote_files(
+                ("resume.pdf", remote.file("/resume.pdf", pdf())),
+                ("photo.png", remote.file("/photo.png", image("PNG"))),
+            ),
+        ),
+        headers=admin.headers,
+    )
+
+    assert response.status_code == 201, response.text
+    for attachment in response.json()["attachments"]:
+        served = await client.get(attachment["file_url"])
+        assert served.headers["content-disposition"].startswith(
+            f'inline; filename="{attachment["filename"]}"'
+        )
+        assert served.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_attachments_of_any_type_are_delivered_with_their_types(
+    apps: Apps, admin: Actor, target: Target, remote: RemoteServer, smtp: SmtpServer
+) -> None:
+    mailer = await apps.get(smtp_url=smtp.url, smtp_timeout=5.0)
+    sheet, table = KINDS["xlsx"][0](), KINDS["csv"][0]()
+
+    async with client_for(mailer) as client:
+        response = await client.post(
+            EMAILS,
+            json=example(
+                target.reference,
+                send_email="true",
+                remote_file_urls=remote_files(
+                    ("scores.xlsx", remote.file("/scores.xlsx", sheet)),
+                    ("scores.csv", remote.file("/scores.csv", table)),
+                ),
+            ),
+            headers=admin.headers,
+        )
+
+    assert response.status_code == 201, response.text
+    [received] = smtp.received
+    parts = [
+        (part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+        for part in received.message.iter_attachments()
+    ]
+    assert parts == [("scores.xlsx", KINDS["xlsx"][1], sheet), ("scores.csv", "text/csv", table)]

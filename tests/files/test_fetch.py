@@ -28,6 +28,7 @@ from canopy.files.fetch import (
     address_allowed,
     embedded_ipv4,
     parse_networks,
+    parse_ports,
     resolve_system,
 )
 from tests.fixtures import remote as samples
@@ -108,11 +109,14 @@ async def make(temp_dir: Path, names: Names, default_tls: ssl.SSLContext) -> Asy
         lab: bool = True,
         allowed: Sequence[str] = (),
         verify: ssl.SSLContext | None = None,
+        ports: str = "1024-65535",
         **timing: float,
     ) -> Downloader:
         networks = (LOOPBACK,) if lab else ()
         policy = FetchPolicy(
             allowed_networks=networks + parse_networks(list(allowed)),
+            # The test servers listen on ports the system picks.
+            allowed_ports=parse_ports(ports),
             connect_timeout=timing.get("connect_timeout", 2.0),
             read_timeout=timing.get("read_timeout", 2.0),
             deadline=timing.get("deadline", 5.0),
@@ -142,7 +146,7 @@ class Hostile:
     reason: str | tuple[str, ...]
     lab: bool = False  # False: no network allowed, so loopback counts as hostile too
     max_bytes: int = CAP
-    allowed: frozenset[str] = types.DOCUMENT_TYPES
+    allowed: frozenset[str] | None = types.DOCUMENT_TYPES
     timing: dict[str, float] = field(default_factory=dict)
 
 
@@ -388,21 +392,17 @@ HOSTILE: dict[str, Hostile] = {
         lab=True,
         allowed=types.RESUME_TYPES,
     ),
-    "html-among-documents": Hostile(
-        served("/doc.txt", Reply(body=HTML_PAGE, content_type="text/plain")),
-        "the file type is not allowed (found text/html)",
-        lab=True,
-    ),
     "png-as-portfolio": Hostile(
         served("/portfolio.pdf", Reply(body=samples.image("PNG"), content_type="application/pdf")),
         "the file type is not allowed (found image/png)",
         lab=True,
         allowed=types.PORTFOLIO_TYPES,
     ),
-    "unknown-binary": Hostile(
+    "unknown-binary-as-resume": Hostile(
         served("/x.bin", Reply(body=bytes(range(256)))),
         "the file type is not allowed (found an unknown type)",
         lab=True,
+        allowed=types.RESUME_TYPES,
     ),
     "empty": Hostile(served("/empty.pdf", Reply(body=b"")), "the file is empty", lab=True),
     "not-found": Hostile(
@@ -839,16 +839,19 @@ def test_parse_networks_reads_the_setting() -> None:
 def test_policy_from_settings(tmp_path: Path) -> None:
     settings = SimpleNamespace(
         fetch_allowed_networks="192.168.10.0/24",
+        fetch_allowed_ports="80, 8000-8099",
         fetch_connect_timeout=1.5,
         fetch_read_timeout=7.0,
         fetch_deadline=30.0,
     )
     policy = FetchPolicy.from_settings(settings, temp_dir=tmp_path)
     assert policy.allowed_networks == (ipaddress.ip_network("192.168.10.0/24"),)
+    assert policy.allowed_ports == ((80, 80), (8000, 8099))
     assert (policy.connect_timeout, policy.read_timeout, policy.deadline) == (1.5, 7.0, 30.0)
     assert (policy.max_redirects, policy.user_agent) == (5, "Canopy")
     assert policy.temp_dir == tmp_path
     assert FetchPolicy().allowed_networks == ()
+    assert FetchPolicy().allowed_ports == ((80, 80), (443, 443))
 
 
 async def test_system_resolver_resolves_localhost() -> None:

@@ -54,6 +54,7 @@ def _invoke(settings: Settings, *args: str) -> Result:
         "CANOPY_SECRET_KEY": settings.secret_key,
         "CANOPY_PUBLIC_BASE_URL": settings.public_base_url,
         "CANOPY_FETCH_ALLOWED_NETWORKS": settings.fetch_allowed_networks,
+        "CANOPY_FETCH_ALLOWED_PORTS": settings.fetch_allowed_ports,
     }
     get_settings.cache_clear()
     try:

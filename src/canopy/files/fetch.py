@@ -1,18 +1,25 @@
 """The one way Canopy downloads a remote URL (contract §15.8).
 
 Every hop is checked before it is connected to: http/https only, no credentials, the host
-resolved here and every address it resolves to public (or in a network the operator allowed),
-and the connection made to that very address, so a second DNS answer cannot redirect it
-(rebinding). Redirects are followed by hand and re-checked. The body is streamed to a private
-temporary file under a byte cap and a wall-clock deadline, never decompressed, and its type is
-taken from its bytes. Every refusal is a `FetchError` whose reason is short, fixed text that
-never repeats what the remote server sent.
+resolved here and every address it resolves to public (or in a network the operator allowed,
+and then only on a port the operator allowed), and the connection made to that very address, so
+a second DNS answer cannot redirect it (rebinding). Redirects are followed by hand and
+re-checked. The body is streamed to a private temporary file under a byte cap and a wall-clock
+deadline, never decompressed, and its type is taken from its bytes. Every refusal is a
+`FetchError` whose reason is short, fixed text that never repeats what the remote server sent.
+
+Fetched URLs are never logged with their query string, where presigned URLs carry their
+signature. Requests go straight to an httpx transport, not through an `httpx.AsyncClient`: the
+client would log every URL it fetches at INFO, and would parse each redirect's Location itself,
+raising on ones this module refuses more politely. The transport's own DEBUG trace (httpcore)
+lists response headers, a redirect's Location among them: its query strings are blanked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import os
 import re
 import socket
@@ -21,14 +28,13 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
 
 import httpx
 
-from canopy.files.sniff import sniff
+from canopy.files.sniff import OCTET_STREAM, sniff
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -38,11 +44,15 @@ Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 MAX_URL_LENGTH = 2048
 MAX_REDIRECTS = 5
 USER_AGENT = "Canopy"
+# Ports, as inclusive (first, last) ranges; (1, 65535) is every port.
+PortRanges = tuple[tuple[int, int], ...]
 
 _PORTS = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"\A([A-Za-z][A-Za-z0-9+.-]*):")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DIGITS = re.compile(r"[0-9]+")
+_INVALID = "the URL is not valid"
+_TOO_LONG = "the URL is too long"
 
 
 def _networks(*cidrs: str) -> tuple[IPNetwork, ...]:
@@ -113,6 +123,8 @@ class FetchSettings(Protocol):
     @property
     def fetch_allowed_networks(self) -> str: ...
     @property
+    def fetch_allowed_ports(self) -> str: ...
+    @property
     def fetch_connect_timeout(self) -> float: ...
     @property
     def fetch_read_timeout(self) -> float: ...
@@ -125,6 +137,9 @@ class FetchPolicy:
     """What a `Downloader` permits. Times are in seconds; `deadline` bounds a whole fetch."""
 
     allowed_networks: tuple[IPNetwork, ...] = ()
+    # The ports of the addresses only `allowed_networks` lets through (public ones take any):
+    # allowing an intranet file server must not open the other services of its network.
+    allowed_ports: PortRanges = ((80, 80), (443, 443))
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     deadline: float = 60.0
@@ -136,6 +151,7 @@ class FetchPolicy:
     def from_settings(cls, settings: FetchSettings, *, temp_dir: Path | None = None) -> Self:
         return cls(
             allowed_networks=parse_networks(settings.fetch_allowed_networks),
+            allowed_ports=parse_ports(settings.fetch_allowed_ports),
             connect_timeout=settings.fetch_connect_timeout,
             read_timeout=settings.fetch_read_timeout,
             deadline=settings.fetch_deadline,
@@ -155,6 +171,52 @@ def parse_networks(text: str | Sequence[str]) -> tuple[IPNetwork, ...]:
         except ValueError as exc:
             raise ValueError(f"{item!r} is not a network in CIDR notation: {exc}") from None
     return tuple(networks)
+
+
+def parse_ports(text: str) -> PortRanges:
+    """Comma-separated ports and inclusive ranges (``"80,443,8000-8099"``), or ``*`` for every
+    port; ValueError names a bad item."""
+    ranges = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        if item == "*":
+            ranges.append((1, 65535))
+            continue
+        first, dash, last = item.partition("-")
+        try:
+            low = int(first.strip())
+            high = int(last.strip()) if dash else low
+        except ValueError:
+            raise ValueError(f"{item!r} is not a port, a range of ports or *") from None
+        if not 1 <= low <= high <= 65535:
+            raise ValueError(f"{item!r} is not a port, a range of ports or * (1-65535)")
+        ranges.append((low, high))
+    return tuple(ranges)
+
+
+def port_allowed(port: int, ranges: PortRanges) -> bool:
+    return any(low <= port <= high for low, high in ranges)
+
+
+def without_query(url: str) -> str:
+    """A URL without its query string and fragment."""
+    return url.partition("?")[0].partition("#")[0]
+
+
+def display_url(url: str) -> str:
+    """A URL as logs and error descriptions show it: without its query string, fragment or
+    credentials, which may hold secrets (a presigned URL's signature), and at most 200
+    characters."""
+    base = without_query(url)
+    cut, hashed = "?" in url, "#" in url
+    scheme, separator, rest = base.partition("://")
+    if separator:
+        authority, slash, path = rest.partition("/")
+        _, at, host = authority.rpartition("@")
+        base = f"{scheme}://{'…@' if at else ''}{host}{slash}{path}"
+    shown = base + ("?…" if cut else "#…" if hashed else "")
+    return shown if len(shown) <= 200 else shown[:200] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,8 +311,29 @@ async def resolve_system(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+# A query string inside a logged message: up to the end of the quoted value or the word.
+_QUERY = re.compile(r"\?[^\s'\"<>]*")
+_TRACE_LOGGERS = ("httpcore.connection", "httpcore.http11", "httpcore.http2")
+
+
+class _BlankQueries(logging.Filter):
+    """Blanks the query strings of a (preformatted) log message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and not record.args and "?" in record.msg:
+            record.msg = _QUERY.sub("?…", record.msg)
+        return True
+
+
+def _blank_trace_queries() -> None:
+    for name in _TRACE_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _BlankQueries) for f in logger.filters):
+            logger.addFilter(_BlankQueries())
+
+
 class Downloader:
-    """Fetches remote files under one policy through one HTTP client; `aclose()` it."""
+    """Fetches remote files under one policy through one HTTP transport; `aclose()` it."""
 
     def __init__(
         self,
@@ -261,34 +344,37 @@ class Downloader:
     ) -> None:
         self.policy = policy
         self._resolve = resolver or resolve_system
-        self._client = httpx.AsyncClient(
-            headers={
-                "User-Agent": policy.user_agent,
-                "Accept": "*/*",
-                # Compressed bodies are refused: a few KB of gzip can inflate to gigabytes.
-                "Accept-Encoding": "identity",
-            },
-            timeout=httpx.Timeout(
-                policy.read_timeout, connect=policy.connect_timeout, pool=policy.connect_timeout
-            ),
-            follow_redirects=False,  # each hop must be checked here first
+        _blank_trace_queries()
+        # No cookies either: requests go to IP literals, so a cookie set by one site would be
+        # sent to every other site on the same address.
+        self._transport = httpx.AsyncHTTPTransport(
+            verify=verify,
             # A proxy would resolve the name itself, undoing the address check.
             trust_env=False,
             # A pooled TLS connection was verified for the first host name that used it; reusing
             # it for another name on the same address would skip that name's certificate check.
             limits=httpx.Limits(max_keepalive_connections=0),
-            verify=verify,
         )
-        # Requests go to IP literals, so a cookie set by one site would be sent to every other
-        # site on the same address: accept none. (The client copies a jar passed to it, losing
-        # its policy, hence set here.)
-        self._client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        self._headers = {
+            "User-Agent": policy.user_agent,
+            "Accept": "*/*",
+            # Compressed bodies are refused: a few KB of gzip can inflate to gigabytes.
+            "Accept-Encoding": "identity",
+        }
+        self._timeout = httpx.Timeout(
+            policy.read_timeout, connect=policy.connect_timeout, pool=policy.connect_timeout
+        ).as_dict()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
 
-    async def fetch(self, url: str, *, max_bytes: int, allowed_types: Collection[str]) -> Download:
-        """Download `url` to a temporary file, or raise `FetchError` leaving no file behind."""
+    async def fetch(
+        self, url: str, *, max_bytes: int, allowed_types: Collection[str] | None
+    ) -> Download:
+        """Download `url` to a temporary file, or raise `FetchError` leaving no file behind.
+
+        `allowed_types` None takes any file, one of no recognised type as
+        ``application/octet-stream``."""
         if max_bytes < 1:
             raise ValueError("max_bytes must be positive")
         try:
@@ -301,7 +387,9 @@ class Downloader:
                 raise FetchError(url, "the file is empty")
             # zipfile reads the archive directory: kept off the event loop.
             found = await asyncio.to_thread(sniff, download.path)
-            if found is None or found not in allowed_types:
+            if allowed_types is None:
+                found = found or OCTET_STREAM
+            elif found is None or found not in allowed_types:
                 raise FetchError(
                     url, f"the file type is not allowed (found {found or 'an unknown type'})"
                 )
@@ -319,7 +407,7 @@ class Downloader:
                 if status in _REDIRECTS and "location" in response.headers:
                     if hop == self.policy.max_redirects:
                         break
-                    target = _redirect_target(url, target, response.headers["location"])
+                    target = _redirect_target(url, target, _location(url, response))
                     continue
                 if not 200 <= status < 300:
                     raise FetchError(url, f"the server answered {status}")
@@ -346,6 +434,11 @@ class Downloader:
         # a sign of rebinding.
         if not all(address_allowed(a, self.policy.allowed_networks) for a in addresses):
             raise FetchError(url, "the host is not allowed")
+        port = target.port or _PORTS[target.scheme]
+        if not all(is_public(_unmapped(a)) for a in addresses) and not port_allowed(
+            port, self.policy.allowed_ports
+        ):
+            raise FetchError(url, f"the port {port} is not allowed")
         return list(dict.fromkeys(_unmapped(address) for address in addresses))
 
     @asynccontextmanager
@@ -357,18 +450,20 @@ class Downloader:
         check."""
         response: httpx.Response | None = None
         for index, address in enumerate(addresses):
-            request = self._client.build_request(
-                "GET",
-                target.copy_with(host=str(address)),
-                headers={"Host": target.netloc.decode("ascii")},
-                extensions=(
-                    {"sni_hostname": target.raw_host.decode("ascii")}
-                    if target.scheme == "https"
-                    else {}
-                ),
-            )
+            extensions: dict[str, object] = {"timeout": self._timeout}
+            if target.scheme == "https":
+                extensions["sni_hostname"] = target.raw_host.decode("ascii")
             try:
-                response = await self._client.send(request, stream=True)
+                request = httpx.Request(
+                    "GET",
+                    target.copy_with(host=str(address)),
+                    headers={**self._headers, "Host": target.netloc.decode("ascii")},
+                    extensions=extensions,
+                )
+            except (httpx.InvalidURL, UnicodeError, ValueError):
+                raise FetchError(url, _INVALID) from None
+            try:
+                response = await self._transport.handle_async_request(request)
                 break
             except httpx.ConnectError as exc:
                 # A refused or unreachable address (an IPv6 one on an IPv4-only host, say) gives
@@ -409,20 +504,20 @@ class Downloader:
 
 def _parse(text: str, url: str) -> httpx.URL:
     if len(text) > MAX_URL_LENGTH:
-        raise FetchError(url, "the URL is too long")
+        raise FetchError(url, _TOO_LONG)
     scheme = _SCHEME.match(text)
     if scheme is None:
-        raise FetchError(url, "the URL is not valid")
+        raise FetchError(url, _INVALID)
     if scheme[1].lower() not in _PORTS:
         raise FetchError(url, "only http and https URLs are allowed")
     try:
         parsed = httpx.URL(text)
     except (httpx.InvalidURL, ValueError, TypeError):
-        raise FetchError(url, "the URL is not valid") from None
+        raise FetchError(url, _INVALID) from None
     if parsed.userinfo:
         raise FetchError(url, "URLs with a user name or password are not allowed")
     if not parsed.raw_host or (parsed.port is not None and not 0 < parsed.port < 65536):
-        raise FetchError(url, "the URL is not valid")
+        raise FetchError(url, _INVALID)
     return parsed
 
 
@@ -435,7 +530,31 @@ def _redirect_target(url: str, current: httpx.URL, location: str) -> httpx.URL:
         joined = str(current.join(location))
     except (httpx.InvalidURL, ValueError, TypeError):
         raise FetchError(url, "the server redirected to an invalid URL") from None
-    return _parse(joined, url)
+    try:
+        return _parse(joined, url)
+    except FetchError as exc:
+        if exc.reason in (_INVALID, _TOO_LONG):
+            raise FetchError(url, "the server redirected to an invalid URL") from None
+        raise
+
+
+def _location(url: str, response: httpx.Response) -> str:
+    """The redirect's target as sent; one that is blank or not text is refused."""
+    raw = response.headers.raw
+    values = [value for name, value in raw if name.lower() == b"location"]
+    if len(values) != 1:
+        raise FetchError(url, "the server redirected to an invalid URL")
+    try:
+        location = values[0].decode("ascii").strip()
+    except UnicodeDecodeError:
+        # Some servers send a raw UTF-8 Location; browsers follow it, so does this.
+        try:
+            location = values[0].decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise FetchError(url, "the server redirected to an invalid URL") from None
+    if not location:
+        raise FetchError(url, "the server redirected to an invalid URL")
+    return location
 
 
 def _check_headers(url: str, response: httpx.Response, max_bytes: int) -> None:
@@ -491,6 +610,10 @@ def _describe(exc: httpx.HTTPError) -> str:
         return "the server could not be reached"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the server sent an invalid response"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "only http and https URLs are allowed"
+    if isinstance(exc, httpx.LocalProtocolError):
+        return _INVALID
     if isinstance(exc, httpx.TransportError):
         return "the connection failed"
     return "the download failed"

@@ -1,7 +1,15 @@
-"""``GET /files/{token}/{name}``: the bytes behind a signed file URL, with Range support."""
+"""``GET /files/{token}/{name}``: the bytes behind a signed file URL, with Range support.
+
+Documents may be of any type, HTML and SVG included, and are served from Canopy's own origin:
+only PDF and raster images are shown in the browser (``inline``); everything else is a download
+(``attachment``), never sniffed into something else (``nosniff``), and sandboxed without script
+(the CSP) should a browser render it all the same.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -10,6 +18,8 @@ from fastapi.responses import Response, StreamingResponse
 
 from canopy.errors import ApiError, not_found
 from canopy.files import ranges
+from canopy.files.service import DEFAULT_AVATAR_PATH
+from canopy.files.sniff import INLINE_TYPES
 from canopy.files.storage import Storage
 from canopy.files.urls import FileSigner
 
@@ -18,7 +28,7 @@ router = APIRouter(tags=["Files"])
 Token = Annotated[str, Path(max_length=2048)]
 
 
-def content_disposition(filename: str, inline: bool = True) -> str:
+def content_disposition(filename: str, *, inline: bool) -> str:
     ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "")
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{ascii_name or 'file'}\"; filename*=UTF-8''{quote(filename)}"
@@ -28,7 +38,13 @@ _BYTES = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
 _FILE_HEADERS = {
     name: {"description": text, "required": True, "schema": {"type": "string"}}
     for name, text in (
-        ("Content-Disposition", "`inline`, with the file's name"),
+        (
+            "Content-Disposition",
+            "`inline` for PDF and PNG, JPEG, GIF or WebP images, `attachment` for any other "
+            "type; with the file's name",
+        ),
+        ("X-Content-Type-Options", "`nosniff`"),
+        ("Content-Security-Policy", "`default-src 'none'; sandbox`: no script, ever"),
         ("Accept-Ranges", "`bytes`: a `Range` may ask for part of the file"),
         ("ETag", "The stored object's validator"),
     )
@@ -88,7 +104,9 @@ async def download_file(token: Token, name: str, request: Request) -> Response:
     size = info.size
     headers = {
         "Accept-Ranges": "bytes",
-        "Content-Disposition": content_disposition(ref.filename),
+        "Content-Disposition": content_disposition(
+            ref.filename, inline=ref.content_type in INLINE_TYPES
+        ),
         "ETag": f'"{ref.key.rsplit("/", 1)[-1]}"',
         "Cache-Control": "private, max-age=3600",
         "X-Content-Type-Options": "nosniff",
@@ -121,3 +139,25 @@ async def download_file(token: Token, name: str, request: Request) -> Response:
 
 
 router.add_api_route("/files/{token}/{name}", download_file, methods=["HEAD"], **_DOC)
+
+
+@cache
+def _default_avatar() -> bytes:
+    return resources.files("canopy.files").joinpath("static/default-avatar.png").read_bytes()
+
+
+_AVATAR_DOC: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {200: {"description": "A PNG image", "content": {"image/png": {}}}},
+}
+
+
+@router.get(DEFAULT_AVATAR_PATH, **_AVATAR_DOC)
+@router.head(DEFAULT_AVATAR_PATH, **_AVATAR_DOC)
+async def default_avatar() -> Response:
+    """The picture shown for a candidate or a user without one."""
+    return Response(
+        _default_avatar(),
+        media_type="image/png",
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )

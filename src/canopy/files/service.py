@@ -24,8 +24,8 @@ from starlette.datastructures import UploadFile
 from canopy.config import Settings
 from canopy.db import on_rollback
 from canopy.errors import validation_failed
-from canopy.files.fetch import Download, Downloader, FetchError
-from canopy.files.sniff import EXTENSIONS, sniff
+from canopy.files.fetch import Download, Downloader, FetchError, display_url, without_query
+from canopy.files.sniff import EXTENSIONS, OCTET_STREAM, sniff
 from canopy.files.storage import Storage, new_key, storage_from_url
 from canopy.files.urls import FileRef, FileSigner
 from canopy.ops import metrics
@@ -56,6 +56,19 @@ class Files:
         return self.signer.url(
             FileRef(key, download_name(filename, content_type), content_type, size)
         )
+
+    @property
+    def default_avatar_url(self) -> str:
+        """The picture of a person without one: the original answers a default avatar's URL,
+        never null, and clients put it in an ``<img>`` as it is."""
+        return default_avatar_url(self.settings.public_base_url)
+
+
+DEFAULT_AVATAR_PATH = "/assets/default-avatar.png"
+
+
+def default_avatar_url(public_base_url: str) -> str:
+    return public_base_url.rstrip("/") + DEFAULT_AVATAR_PATH
 
 
 def storage_from_settings(settings: Settings, *, create_root: bool = True) -> Storage:
@@ -106,13 +119,14 @@ async def fetch_all(
     urls: Sequence[str],
     *,
     max_bytes: int,
-    allowed_types: Collection[str],
+    allowed_types: Collection[str] | None,
     label: str,
     indexed: bool = True,
 ) -> list[Download]:
     """Download every URL (a few at a time); on any failure none is kept and the answer is a
     400 naming the first failing URL (``label[index]``, or ``label`` alone when not
-    ``indexed``) and why."""
+    ``indexed``, and the URL without its query string, which may hold a presigned URL's
+    secret) and why. ``allowed_types`` None takes any file."""
     if urls and files.gate is not None:
         await files.gate.enter()
     semaphore = asyncio.Semaphore(DOWNLOAD_CONCURRENCY)
@@ -141,14 +155,10 @@ async def fetch_all(
             if isinstance(result, FetchError):
                 name = f"{label}[{index}]" if indexed else label
                 raise validation_failed(
-                    f"{name} ({_clip(urls[index])}) could not be downloaded: {result.reason}"
+                    f"{name} ({display_url(urls[index])}) could not be downloaded: {result.reason}"
                 ) from None
             raise result
     return downloads
-
-
-def _clip(url: str) -> str:
-    return url if len(url) <= 200 else url[:200] + "…"
 
 
 async def spool_upload(
@@ -179,14 +189,22 @@ async def check_upload(
     upload: UploadFile,
     *,
     max_bytes: int,
-    allowed_types: Collection[str],
+    allowed_types: Collection[str] | None,
     label: str,
 ) -> Download:
+    """An uploaded part spooled and sniffed; ``allowed_types`` None takes any file, one of no
+    recognised type as ``application/octet-stream``."""
     path = await spool_upload(
         upload, max_bytes=max_bytes, label=label, temp_dir=files.downloader.policy.temp_dir
     )
-    found = await asyncio.to_thread(sniff, path)
-    if found is None or found not in allowed_types:
+    try:
+        found = await asyncio.to_thread(sniff, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if allowed_types is None:
+        found = found or OCTET_STREAM
+    elif found is None or found not in allowed_types:
         path.unlink(missing_ok=True)
         raise validation_failed(
             f"{label}: the file type is not allowed (found {found or 'an unknown type'})"
@@ -217,7 +235,9 @@ async def store(
                     filename=filename,
                     size=download.size,
                     content_type=download.content_type,
-                    source_url=download.url or None,
+                    # Where it came from, without the query: a presigned URL's signature is
+                    # not kept.
+                    source_url=without_query(download.url) or None,
                 )
             )
     finally:
@@ -232,7 +252,7 @@ async def store_remote(
     items: Sequence[tuple[str, str]],
     *,
     max_bytes: int,
-    allowed_types: Collection[str],
+    allowed_types: Collection[str] | None,
     prefix: str,
     label: str,
 ) -> list[Stored]:
