@@ -174,7 +174,7 @@ async def capped(
             yield client
 
 
-async def test_max_per_page_caps_every_page(
+async def test_max_per_page_bounds_every_page_and_refuses_a_larger_one(
     app: object, admin: Actor, capped: httpx.AsyncClient
 ) -> None:
     for n in range(5):
@@ -185,15 +185,29 @@ async def test_max_per_page_caps_every_page(
         )
         assert response.status_code == 201, response.text
 
-    for per_page in ("50", None):
-        params = {"organization_reference": admin.org}
-        if per_page:
-            params["per_page"] = per_page
-        response = await capped.get(
-            "/api/v1/external/departments", params=params, headers=admin.headers
-        )
-        assert response.status_code == 200, response.text
-        assert len(response.json()) == 3
-        assert response.headers["X-Per-Page"] == "3"
-        assert response.headers["X-Total"] == "5"
-        assert response.headers["X-Total-Pages"] == "2"
+    params = {"organization_reference": admin.org}
+    # The default page (100) shrinks to the operator's maximum: nobody asked for more.
+    response = await capped.get(
+        "/api/v1/external/departments", params=params, headers=admin.headers
+    )
+    assert response.status_code == 200, response.text
+    assert len(response.json()) == 3
+    assert response.headers["X-Per-Page"] == "3"
+    assert response.headers["X-Total"] == "5"
+    assert response.headers["X-Total-Pages"] == "2"
+
+    response = await capped.get(
+        "/api/v1/external/departments", params={**params, "per_page": "3"}, headers=admin.headers
+    )
+    assert response.status_code == 200, response.text
+    assert len(response.json()) == 3
+
+    # A larger page than the maximum is refused rather than silently cut short.
+    response = await capped.get(
+        "/api/v1/external/departments", params={**params, "per_page": "50"}, headers=admin.headers
+    )
+    assert response.status_code == 400, response.text
+    assert response.json() == {
+        "error": "validation_failed",
+        "error_description": "per_page is invalid: must be at most 3",
+    }

@@ -81,7 +81,7 @@ HEADERS: dict[str, tuple[str, dict[str, Any], bool]] = {
     ),
     "X-Total": ("How many items the list holds.", _INTEGER, True),
     "X-Total-Pages": ("How many pages of `X-Per-Page` items.", _INTEGER, True),
-    "X-Per-Page": ("The page size used (`per_page`, capped).", _INTEGER, True),
+    "X-Per-Page": ("The page size used (`per_page`).", _INTEGER, True),
     "X-Page": ("This page's number, from 1.", _INTEGER, True),
     "X-Offset": ("How many items come before this page.", _INTEGER, True),
     "X-Next-Page": ("The next page's number; empty on the last page.", _OPTIONAL_PAGE, True),

@@ -14,14 +14,23 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import URL
 
+from canopy.errors import validation_failed
 from canopy.params import Params, merged, validate
 
 T = TypeVar("T")
 
 
+DEFAULT_PER_PAGE = 100
+
+
 class PageParams(Params):
     page: int = Field(default=1, ge=1, description="Page number, from 1")
-    per_page: int = Field(default=100, ge=1, description="Items per page (at most 100)")
+    per_page: int = Field(
+        default=DEFAULT_PER_PAGE,
+        ge=1,
+        description="Items per page: 100 unless given, at most the server's maximum "
+        "(CANOPY_MAX_PER_PAGE, 1000 unless configured); a larger value is refused",
+    )
 
 
 @dataclass(frozen=True)
@@ -35,9 +44,16 @@ class Page:
 
 
 async def _page(request: Request) -> Page:
+    """The page asked for. A page larger than the server's maximum is refused rather than
+    cut short: a client walking the pages by ``per_page`` would silently skip rows."""
     params = validate(PageParams, await merged(request))
-    cap: int = request.app.state.settings.max_per_page
-    return Page(number=params.page, size=min(params.per_page, cap))
+    maximum: int = request.app.state.settings.max_per_page
+    if "per_page" not in params.model_fields_set:
+        # Only an operator's maximum below the default shrinks the page nobody asked for.
+        return Page(number=params.page, size=min(params.per_page, maximum))
+    if params.per_page > maximum:
+        raise validation_failed(f"per_page is invalid: must be at most {maximum}")
+    return Page(number=params.page, size=params.per_page)
 
 
 PageDep = Annotated[Page, Depends(_page)]

@@ -1,9 +1,13 @@
 """The WTTJ parameter rules (§1.2, §15.1).
 
-Parameters are the union of the query string, a JSON body and a form body (the body wins on a
-conflict); booleans and integers may arrive as strings; unknown parameters are ignored; a
-missing one is ``400 "<param> is missing"``. Query and form keys follow the Rack conventions
-that Rails clients use for arrays and hashes: ``a[]=1``, ``a[][url]=…``, ``a[b]=…``.
+Parameters are the union of the query string, a JSON body and a form body, on every method:
+the docs' own FAQ sends ``curl -X HEAD -d organization_reference=…``. On a write the body wins
+a conflict; on a read (GET, HEAD, OPTIONS) the query does. A blank value (``status=``) means
+the parameter is absent, in the query string of every request and in the body of a read (a
+write's body keeps its blanks: ``""`` clears a text field there). Booleans and integers may
+arrive as strings; unknown parameters are ignored; a missing one is
+``400 "<param> is missing"``. Query and form keys follow the Rack conventions that Rails
+clients use for arrays and hashes: ``a[]=1``, ``a[][url]=…``, ``a[b]=…``.
 """
 
 from __future__ import annotations
@@ -106,20 +110,47 @@ def _query_string(request: Request) -> str:
     return query.decode("latin-1")
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _query_params(request: Request) -> dict[str, Any]:
+    """The query string's parameters, blank ones left out, the token taken out."""
+    pairs = parse_qsl(_query_string(request), keep_blank_values=True)
+    data = nest((key, value) for key, value in pairs if value != "")
+    data.pop("access_token", None)
+    return data
+
+
+def _has_body(request: Request) -> bool:
+    # Without either header an HTTP/1.1 request has no body (RFC 9112 §6.3): a body-less
+    # read, the common case, never waits on the stream.
+    headers = request.headers
+    length = headers.get("content-length")
+    if length is not None:
+        return length.strip() not in ("", "0")
+    return "transfer-encoding" in headers
+
+
+def _without_blanks(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value != ""}
+
+
 async def merged(request: Request) -> dict[str, Any]:
-    """Query string, then the body on top. Computed once per request."""
+    """The query string and the body together (see the module's rules). Computed once per
+    request."""
     cached = getattr(request.state, "params", None)
     if isinstance(cached, dict):
         return cached
-    data = nest(parse_qsl(_query_string(request), keep_blank_values=True))
-    data.pop("access_token", None)
-    if request.method not in ("GET", "HEAD", "OPTIONS", "DELETE"):
+    data = _query_params(request)
+    if request.method not in READ_METHODS:
         data.update(await _body_params(request))
+    elif _has_body(request):
+        data = {**_without_blanks(await _body_params(request, reading=True)), **data}
     request.state.params = data
     return data
 
 
-async def _body_params(request: Request) -> dict[str, Any]:
+async def _body_params(request: Request, *, reading: bool = False) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     limit: int = request.app.state.settings.max_json_body_bytes
     if content_type == "multipart/form-data":
@@ -139,11 +170,29 @@ async def _body_params(request: Request) -> dict[str, Any]:
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise validation_failed(f"The JSON body is invalid: {exc.msg}") from exc
+            labelled = _form_labelled_json(body) if reading else None
+            if labelled is None:
+                raise validation_failed(f"The JSON body is invalid: {exc.msg}") from exc
+            return labelled
         if not isinstance(parsed, dict):
             raise validation_failed("The JSON body must be an object")
         return parsed
+    if reading:
+        # A read's body of another type carries no parameters Canopy knows of.
+        return {}
     raise ApiError(415, f"Unsupported content type {content_type!r}")
+
+
+def _form_labelled_json(body: bytes) -> dict[str, Any] | None:
+    """A read's body that is a form although labelled JSON, or None. An older page of the
+    docs sends ``-H "Content-Type: application/json" -d "organizations=true&jobs=true"`` on
+    ``GET /users/current``; the original read it as a form."""
+    try:
+        text = body.decode()
+        pairs = parse_qsl(text.strip(), keep_blank_values=True, strict_parsing=True)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return nest(pairs)
 
 
 def _nul_free(value: Any) -> bool:
@@ -184,9 +233,7 @@ def parse_query(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     not the ``offices=true`` inclusion flag)."""
 
     async def dependency(request: Request) -> M:
-        data = nest(parse_qsl(_query_string(request), keep_blank_values=True))
-        data.pop("access_token", None)
-        return validate(model, data)
+        return validate(model, _query_params(request))
 
     dependency.__name__ = f"parse_query_{model.__name__}"
     return dependency
@@ -225,6 +272,8 @@ def openapi_query(model: type[BaseModel]) -> dict[str, Any]:
             "required": name in required,
             "schema": prop,
             **({"description": prop["description"]} if "description" in prop else {}),
+            # A blank value means the parameter is absent: an optional one may be sent blank.
+            **({} if name in required else {"allowEmptyValue": True}),
         }
         for name, prop in schema.get("properties", {}).items()
     ]

@@ -216,14 +216,21 @@ async def test_empty_list_has_zero_pages(
     assert response.headers["x-prev-page"] == ""
 
 
-async def test_per_page_above_100_is_capped_to_100(
+async def test_per_page_above_100_is_honoured_up_to_the_maximum(
     client: httpx.AsyncClient, admin: Actor, path: str
 ) -> None:
     await _seed(client, admin, path, 1)
     response = await _page(client, admin, path, per_page=500)
     assert response.status_code == 200
-    assert response.headers["x-per-page"] == "100"
-    assert _link_pages(response, path, admin.org)["first"] == ("1", "100")
+    assert response.headers["x-per-page"] == "500"
+    assert _link_pages(response, path, admin.org)["first"] == ("1", "500")
+
+
+async def test_per_page_above_the_maximum_is_refused(
+    client: httpx.AsyncClient, admin: Actor, path: str
+) -> None:
+    response = await _page(client, admin, path, per_page=1001)
+    assert_error(response, 400, "validation_failed", "per_page is invalid: must be at most 1000")
 
 
 NOT_AN_INTEGER = "input should be a valid integer, unable to parse string as an integer"

@@ -94,7 +94,6 @@ async def test_bad_date_is_400_naming_the_param(client: httpx.AsyncClient, reade
         ("published_after", "2026-02-30"),
         ("published_after", "yesterday"),
         ("updated_after", "2026-07-01T25:00:00"),
-        ("updated_after", ""),
     ):
         response = await client.get(ARTICLES, params={param: value}, headers=reader.headers)
 

@@ -148,7 +148,6 @@ async def test_bad_filter_value_is_400_naming_the_param(
         ("updated_after", "2026-07-01T25:00:00"),
         ("updated_after", "01/07/2026"),
         ("published_after", "2026-13-01"),
-        ("published_after", ""),
     ):
         response = await _list(client, admin, endpoint, **{param: value})
 

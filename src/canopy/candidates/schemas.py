@@ -45,6 +45,32 @@ Url = Annotated[str, Field(max_length=2000)]
 FetchedUrl = Annotated[str, Field(max_length=2000, json_schema_extra=URL)]
 
 
+def _archived_filter(value: Any) -> Any:
+    """``both`` (the documented default) or nothing: no filter."""
+    if not isinstance(value, str):
+        return value
+    word = value.strip().lower()
+    if word in ("both", ""):
+        return None
+    if word not in ("true", "false", "1", "0"):
+        raise ValueError("must be true, false or both")
+    return word
+
+
+ArchivedFilter = Annotated[
+    bool | None,
+    BeforeValidator(_archived_filter),
+    Field(
+        description="true: archived candidates only; false: those not archived; "
+        "both (the default): every candidate",
+        json_schema_extra={
+            "anyOf": [{"type": "boolean"}, {"type": "string", "enum": ["both"]}],
+            "default": "both",
+        },
+    ),
+]
+
+
 class CandidateFlags(Params):
     stage: bool = False
     tags: bool = False
@@ -57,7 +83,7 @@ class CandidateListParams(CandidateFlags):
     referrer: str | None = Field(default=None, max_length=500)
     job_stage_id: Id | None = None
     job_stage_reference: str | None = Field(default=None, max_length=64)
-    archived: bool | None = None
+    archived: ArchivedFilter = None
     created_after: AfterFilter | None = None
     updated_after: AfterFilter | None = None
 

@@ -1,4 +1,8 @@
-"""Emails to candidates (§5.7): recorded, and delivered over SMTP after commit when asked."""
+"""Emails to candidates (§5.7): recorded, and delivered over SMTP after commit when asked.
+
+The candidate is looked up in a transaction that only reads and ends before the remote
+attachments are downloaded and stored; the writing transaction that follows checks the
+candidate again and only inserts the email (§15.8)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,11 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from canopy.db import after_commit
+from canopy.auth import Principal
+from canopy.candidates import service as candidates_service
+from canopy.candidates.schemas import CandidateFlags
+from canopy.config import PER_PAGE_LIMIT
+from canopy.db import after_commit, reads_first
 from canopy.emails import mail
 from canopy.emails.schemas import AttachmentRead, DeliveryRead, EmailCreate, EmailRead
 from canopy.errors import validation_failed
@@ -28,7 +36,8 @@ def list_query(candidate: Candidate) -> Select[Email]:
     return (
         select(Email)
         .where(Email.candidate_id == candidate.id)
-        .options(selectinload(Email.attachments))
+        # One IN query for the largest page allowed (SQLAlchemy splits by 500 otherwise).
+        .options(selectinload(Email.attachments, chunksize=PER_PAGE_LIMIT))
         .order_by(Email.created_at, Email.id)
     )
 
@@ -62,35 +71,46 @@ async def create(
     session: AsyncSession,
     files: Files,
     maker: async_sessionmaker[AsyncSession],
-    candidate: Candidate,
+    principal: Principal,
     data: EmailCreate,
-    creator_user_id: int,
-) -> Email:
+) -> tuple[Candidate, Email]:
+    """Record an email to the candidate ``data`` names, with its remote attachments: all
+    stored or none."""
+    remote = data.remote_file_urls or []
+    if remote:
+        async with reads_first(session):
+            candidate = await _candidate(session, principal, data)
+    else:
+        candidate = await _candidate(session, principal, data)
     settings = files.settings
     if data.send_email and not settings.smtp_url:
         raise validation_failed(
             "send_email is not available: this server has no SMTP server configured "
             "(CANOPY_SMTP_URL)"
         )
-    remote = data.remote_file_urls or []
     if len(remote) > settings.max_files_per_request:
         raise validation_failed(
             f"remote_file_urls has {len(remote)} files; at most "
             f"{settings.max_files_per_request} are accepted per request"
         )
-    stored = await files_service.store_remote(
-        session,
-        files,
-        [(item.filename, item.url) for item in remote],
-        max_bytes=settings.max_document_bytes,
-        allowed_types=DOCUMENT_TYPES,
-        prefix="emails",
-        label="remote_file_urls",
-    )
+    stored: list[files_service.Stored] = []
+    if remote:
+        stored = await files_service.store_remote(
+            session,
+            files,
+            [(item.filename, item.url) for item in remote],
+            max_bytes=settings.max_document_bytes,
+            allowed_types=DOCUMENT_TYPES,
+            prefix="emails",
+            label="remote_file_urls",
+        )
+        # Loaded again (and locked) in the writing transaction: the candidate may have been
+        # deleted, or moved out of reach or to another organisation, during the download.
+        candidate = await _candidate(session, principal, data, lock=True)
     email = Email(
         organization_id=candidate.organization_id,
         candidate_id=candidate.id,
-        creator_user_id=creator_user_id,
+        creator_user_id=principal.user_id,
         subject=data.subject,
         body=data.body,
         from_email=data.from_email,
@@ -112,7 +132,15 @@ async def create(
     if data.send_email:
         # Delivered only once the email is committed; the outcome is recorded on it.
         after_commit(session, partial(deliver, files, maker, email.id))
-    return email
+    return candidate, email
+
+
+async def _candidate(
+    session: AsyncSession, principal: Principal, data: EmailCreate, *, lock: bool = False
+) -> Candidate:
+    return await candidates_service.get(
+        session, principal, data.candidate_reference, CandidateFlags(), write=True, lock=lock
+    )
 
 
 async def deliver(files: Files, maker: async_sessionmaker[AsyncSession], email_id: int) -> None:
