@@ -241,9 +241,8 @@ def _item(
     profile = {
         "address": address,
         "avatar_url": (
-            None
-            if avatar_key is None
-            else file_url(files, avatar_key, "avatar", avatar_type, avatar_size)
+            file_url(files, avatar_key, "avatar", avatar_type, avatar_size)
+            or files.default_avatar_url
         ),
         "city": city,
         "country_code": country_code,
@@ -262,7 +261,7 @@ def _item(
                 profile[name] = value  # in its place: the key is there already
     item = {
         "reference": reference,
-        "cover_letter": cover_letter,
+        "cover_letter": cover_letter or "",
         "created_at": _when(created_at),
         "job_reference": job_reference,
         "modal_path": card + reference,

@@ -96,7 +96,5 @@ async def update_candidate(
     files: FilesDep,
 ) -> CandidateRead:
     """Update a candidate; a new stage or job records a move."""
-    candidate = await service.get(session, principal, reference, write=True)
-    await service.update(session, principal, candidate, data, files)
-    candidate = await service.reload(session, candidate, flags)
+    candidate = await service.update(session, principal, reference, data, flags, files)
     return service.to_read(candidate, flags, files)

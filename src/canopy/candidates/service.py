@@ -20,7 +20,7 @@ from canopy.candidates.schemas import (
     ProfileRead,
     StageRead,
 )
-from canopy.db import after_commit
+from canopy.db import after_commit, reads_first
 from canopy.errors import not_found, validation_failed
 from canopy.files import service as files_service
 from canopy.files.service import Files
@@ -58,29 +58,36 @@ async def get(
     flags: CandidateFlags | None = None,
     *,
     write: bool = False,
+    lock: bool = False,
 ) -> Candidate:
-    candidate = await session.scalar(
+    """The candidate, if within reach (``write``: for changing it); else 404. ``lock`` loads
+    it afresh and locks its row (PostgreSQL) until the transaction ends."""
+    query = (
         tenancy.candidates(principal, write=write)
         .where(Candidate.reference == reference)
         .options(*_options(flags or CandidateFlags()))
     )
+    if lock:
+        query = query.with_for_update(of=Candidate).execution_options(populate_existing=True)
+    candidate = await session.scalar(query)
     if candidate is None:
         raise not_found("Candidate")
     return candidate
 
 
-async def still_reachable(
-    session: AsyncSession, principal: Principal, candidate: Candidate
-) -> None:
+async def still_reachable(session: AsyncSession, principal: Principal, candidate: Candidate) -> int:
     """Check again, in a later transaction, that the candidate :func:`get` gave (for writing)
-    is still there and within reach; else 404, as :func:`get` would answer now."""
+    is still there and within reach; else 404, as :func:`get` would answer now. Returns its
+    organisation's id as it is now: the candidate may have moved to another organisation's
+    job in between."""
     found = await session.scalar(
         tenancy.candidates(principal, write=True)
         .where(Candidate.id == candidate.id)
-        .with_only_columns(Candidate.id)
+        .with_only_columns(Candidate.organization_id)
     )
     if found is None:
         raise not_found("Candidate")
+    return int(found)
 
 
 def modal_path(organization: Organization, job: Job, candidate: Candidate) -> str:
@@ -95,13 +102,13 @@ def file_url(
     return files.url(key, name, type_, size or 0)
 
 
-def to_read(candidate: Candidate, flags: CandidateFlags, files: Files | None) -> CandidateRead:
+def to_read(candidate: Candidate, flags: CandidateFlags, files: Files) -> CandidateRead:
     job = candidate.job
     media = candidate.media or {}
     code = candidate.country_code
     read = CandidateRead(
         reference=candidate.reference,
-        cover_letter=candidate.cover_letter,
+        cover_letter=candidate.cover_letter or "",
         created_at=candidate.created_at,
         job_reference=job.reference,
         modal_path=modal_path(job.organization, job, candidate),
@@ -132,7 +139,8 @@ def to_read(candidate: Candidate, flags: CandidateFlags, files: Files | None) ->
                 "avatar",
                 candidate.avatar_content_type,
                 candidate.avatar_size,
-            ),
+            )
+            or files.default_avatar_url,
             city=candidate.city,
             country_code=code,
             country_name=countries.names(code)["en"] if code else None,
@@ -230,17 +238,6 @@ def _point_at(
         after_commit(session, partial(files.storage.delete, key))
 
 
-async def _fetch_files(
-    session: AsyncSession, files: Files | None, candidate: Candidate, data: CandidateFields
-) -> None:
-    """Download and store the remote files ``data`` names, and point the candidate at them."""
-    wanted = wanted_files(data)
-    if wanted:
-        stored = await store_files(session, files, wanted)
-        assert files is not None
-        _point_at(session, files, candidate, wanted, stored)
-
-
 async def _stage_of(session: AsyncSession, job: Job, stage_id: int | None) -> Stage:
     """The given stage, which must belong to ``job``, or the job's initial stage."""
     if stage_id is not None:
@@ -299,14 +296,49 @@ def _move(
 async def update(
     session: AsyncSession,
     principal: Principal,
-    candidate: Candidate,
+    reference: str,
     data: CandidateUpdate,
+    flags: CandidateFlags,
     files: Files | None = None,
-) -> None:
+) -> Candidate:
+    """Change the candidate (a new stage or job records a move): the candidate as it is then.
+
+    With remote files, the candidate and where it goes are checked in a transaction that only
+    reads; the files are downloaded and stored outside any transaction; the writing one then
+    loads and locks the candidate again, checks again, and changes it. Stored files go again
+    if it does not commit."""
     given = data.model_fields_set
     for name in ("email", "firstname", "lastname", "archived"):
         if name in given and getattr(data, name) is None:
             raise validation_failed(f"{name} cannot be null")
+    wanted = wanted_files(data)
+    stored: list[files_service.Stored] = []
+    if wanted:
+        async with reads_first(session):
+            candidate = await get(session, principal, reference, write=True)
+            await _destination(session, principal, candidate, data)
+        stored = await store_files(session, files, wanted)
+    candidate = await get(session, principal, reference, write=True, lock=bool(wanted))
+    target, stage = await _destination(session, principal, candidate, data)
+    if stage is not None and (target.id != candidate.job_id or stage.id != candidate.stage_id):
+        session.add(_move(candidate, candidate.job, candidate.stage_id, target, stage))
+        candidate.job_id = target.id
+        candidate.organization_id = target.organization_id
+        candidate.stage_id = stage.id
+    _assign(candidate, data)
+    if wanted:
+        assert files is not None  # store_files refuses without
+        _point_at(session, files, candidate, wanted, stored)
+    candidate.updated_at = utcnow()
+    await session.flush()
+    return await reload(session, candidate, flags)
+
+
+async def _destination(
+    session: AsyncSession, principal: Principal, candidate: Candidate, data: CandidateUpdate
+) -> tuple[Job, Stage | None]:
+    """The job the candidate goes to and, when its stage may change, the stage (404 for a job
+    out of reach, 400 for a stage of another job). It changes nothing."""
     current_job = candidate.job
     target = current_job
     if data.job_reference and data.job_reference != current_job.reference:
@@ -316,16 +348,8 @@ async def update(
     if target.id != current_job.id or (
         data.job_stage_id is not None and data.job_stage_id != candidate.stage_id
     ):
-        stage = await _stage_of(session, target, data.job_stage_id)
-        if target.id != current_job.id or stage.id != candidate.stage_id:
-            session.add(_move(candidate, current_job, candidate.stage_id, target, stage))
-            candidate.job_id = target.id
-            candidate.organization_id = target.organization_id
-            candidate.stage_id = stage.id
-    _assign(candidate, data)
-    await _fetch_files(session, files, candidate, data)
-    candidate.updated_at = utcnow()
-    await session.flush()
+        return target, await _stage_of(session, target, data.job_stage_id)
+    return target, None
 
 
 async def reload(session: AsyncSession, candidate: Candidate, flags: CandidateFlags) -> Candidate:

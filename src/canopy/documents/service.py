@@ -108,10 +108,10 @@ async def attach(
         [*upload_names, *(item.filename for item in remote)],
         prefix="documents",
     )
-    await candidates_service.still_reachable(session, principal, candidate)
+    organization_id = await candidates_service.still_reachable(session, principal, candidate)
     documents = [
         Document(
-            organization_id=candidate.organization_id,
+            organization_id=organization_id,
             candidate_id=candidate.id,
             creator_user_id=principal.user_id,
             filename=item.filename,

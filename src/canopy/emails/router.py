@@ -53,10 +53,7 @@ async def create_email(
     request: Request,
 ) -> EmailRead:
     """Record an email to a candidate; ``send_email=true`` also delivers it over SMTP."""
-    candidate = await candidates_service.get(
-        session, principal, data.candidate_reference, CandidateFlags(), write=True
-    )
-    email = await service.create(
-        session, files, request.app.state.write_sessionmaker, candidate, data, principal.user_id
+    candidate, email = await service.create(
+        session, files, request.app.state.write_sessionmaker, principal, data
     )
     return service.to_read(email, candidate, files)

@@ -11,7 +11,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy.clikit import JsonOption, emit, fail, load_settings, run
-from canopy.db import commit, run_rollback_hooks
+from canopy.db import commit, reads_first, run_rollback_hooks
 from canopy.errors import ApiError
 from canopy.models import Organization
 
@@ -57,9 +57,13 @@ async def committed(session: AsyncSession) -> AsyncIterator[None]:
 
 
 async def organization_by_reference(session: AsyncSession, reference: str) -> Organization:
+    """The organisation, read in a transaction of its own that ends at once: a command's
+    download or render that follows holds no lock (on SQLite, the whole database's write
+    lock) that the server's requests would wait for."""
     from canopy.organizations import service as organizations_service
 
-    organization = await organizations_service.by_reference(session, reference)
+    async with reads_first(session):
+        organization = await organizations_service.by_reference(session, reference)
     if organization is None:
         raise ApiError(404, f"no organisation with reference {reference}")
     return organization

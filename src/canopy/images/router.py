@@ -80,11 +80,7 @@ async def create_image(
     request: Request,
 ) -> ImageCreated:
     """Add an image to an organisation, from a remote URL or an upload."""
-    organization = await tenancy.member_organization(
-        session, principal, data.organization_reference
-    )
-    service.require_admin(principal, organization.id)
-    image = await service.create_from_params(session, files, organization, data, _upload(request))
+    image = await service.create_from_params(session, files, principal, data, _upload(request))
     return service.to_created(image, files)
 
 

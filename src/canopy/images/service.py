@@ -4,6 +4,11 @@ local file (the command line), and deleted.
 Canopy renders the variants itself (:mod:`canopy.images.variants`); the original and the four
 variants are five objects under random keys, written once the request has checked and
 rendered everything, and removed again if its transaction does not commit.
+
+No transaction is open while an image is downloaded, decoded, resized or stored: the
+organisation is looked up in a transaction that only reads (:func:`canopy.db.reads_first`),
+the work happens outside any, and the writing transaction that follows only checks the
+organisation again and inserts the row (§15.8).
 """
 
 from __future__ import annotations
@@ -26,11 +31,11 @@ from starlette.datastructures import UploadFile
 
 from canopy import tenancy
 from canopy.auth import Principal
-from canopy.db import after_commit
-from canopy.errors import ApiError, not_found, validation_failed
+from canopy.db import after_commit, reads_first
+from canopy.errors import ApiError, not_found, not_member, validation_failed
 from canopy.files import service as files_service
 from canopy.files.fetch import Download
-from canopy.files.service import Files
+from canopy.files.service import Files, Stored
 from canopy.files.sniff import EXTENSIONS, IMAGE_TYPES, sniff
 from canopy.files.storage import Storage
 from canopy.images import variants
@@ -45,7 +50,27 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 RENDER_CONCURRENCY = 2
 MAX_FILENAME_STEM = 100
 
-_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+
+class RenderQueue:
+    """The renders of one event loop: at most ``RENDER_CONCURRENCY`` at once, the others
+    waiting their turn (``waiting`` of them)."""
+
+    def __init__(self, size: int) -> None:
+        self._semaphore = asyncio.Semaphore(size)
+        self.waiting = 0
+
+    async def acquire(self) -> None:
+        self.waiting += 1
+        try:
+            await self._semaphore.acquire()
+        finally:
+            self.waiting -= 1
+
+    def release(self) -> None:
+        self._semaphore.release()
+
+
+_queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RenderQueue] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -184,11 +209,17 @@ async def get_writable(session: AsyncSession, principal: Principal, image_id: in
 async def create_from_params(
     session: AsyncSession,
     files: Files,
-    organization: Organization,
+    principal: Principal,
     data: ImageCreate,
     upload: UploadFile | None,
 ) -> Image:
-    """An image from ``remote_image_url`` or from the uploaded ``file``: one of them."""
+    """An image of the organisation ``data`` names, which the principal administers, from
+    ``remote_image_url`` or from the uploaded ``file``: one of them."""
+    async with reads_first(session):
+        organization = await tenancy.member_organization(
+            session, principal, data.organization_reference
+        )
+        require_admin(principal, organization.id)
     if upload is not None and data.remote_image_url is not None:
         raise validation_failed("remote_image_url and an uploaded file cannot both be given")
     if upload is not None:
@@ -208,6 +239,17 @@ async def create_from_params(
         )
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """An image rendered and its five files stored (each removed again if the request's
+    transaction does not commit): what its row records."""
+
+    filename: str
+    content_type: str
+    original: tuple[Rendition, Stored]
+    variants: tuple[tuple[Rendition, Stored], ...]
+
+
 async def create(
     session: AsyncSession,
     files: Files,
@@ -217,7 +259,18 @@ async def create(
     description: str | None,
     source: Source,
 ) -> Image:
-    """Render ``source``, store its five files and record the image (flushed)."""
+    """Render ``source`` and store its five files, then record the image (flushed). Called
+    outside any transaction, the rendering and the storing hold none."""
+    rendered = await render_and_store(session, files, source, name=name)
+    await still_there(session, organization_id)
+    return await record(session, organization_id, rendered, name=name, description=description)
+
+
+async def render_and_store(
+    session: AsyncSession, files: Files, source: Source, *, name: str
+) -> Rendered:
+    """Render ``source`` and store its five files. It reads and writes no row: whatever the
+    caller reads first, and its transaction, may stay closed meanwhile."""
     renditions = await _render(files, source)
     out_type = renditions[0].content_type
     filename = _filename(source.filename, name, out_type)
@@ -231,25 +284,48 @@ async def create(
         prefix=PREFIX,
     )
     original, *rest = zip(renditions, stored, strict=True)
+    return Rendered(
+        filename=filename, content_type=out_type, original=original, variants=tuple(rest)
+    )
+
+
+async def still_there(session: AsyncSession, organization_id: int) -> None:
+    """Check again, in the writing transaction, that the organisation read before the slow
+    work still exists (an unknown one gets the answer of a foreign one)."""
+    found = await session.scalar(select(Organization.id).where(Organization.id == organization_id))
+    if found is None:
+        raise not_member()
+
+
+async def record(
+    session: AsyncSession,
+    organization_id: int,
+    rendered: Rendered,
+    *,
+    name: str,
+    description: str | None,
+) -> Image:
+    """The row of an image rendered and stored (flushed)."""
+    rendition, item = rendered.original
     image = Image(
         organization_id=organization_id,
         name=name,
         description=description,
-        filename=filename,
-        object_key=original[1].key,
-        content_type=out_type,
-        size=original[0].size,
-        width=original[0].width,
-        height=original[0].height,
+        filename=rendered.filename,
+        object_key=item.key,
+        content_type=rendered.content_type,
+        size=rendition.size,
+        width=rendition.width,
+        height=rendition.height,
         variants={
-            rendition.name: {
-                "key": item.key,
-                "width": rendition.width,
-                "height": rendition.height,
-                "size": rendition.size,
-                "content_type": rendition.content_type,
+            variant.name: {
+                "key": stored.key,
+                "width": variant.width,
+                "height": variant.height,
+                "size": variant.size,
+                "content_type": variant.content_type,
             }
-            for rendition, item in rest
+            for variant, stored in rendered.variants
         },
     )
     session.add(image)
@@ -341,17 +417,18 @@ async def local_source(path: Path, *, label: str = "file") -> AsyncIterator[Sour
 # -- rendering --------------------------------------------------------------------------------
 
 
-def _slot() -> asyncio.Semaphore:
+def render_queue() -> RenderQueue:
+    """The running event loop's render queue."""
     loop = asyncio.get_running_loop()
-    slot = _slots.get(loop)
-    if slot is None:
-        slot = _slots[loop] = asyncio.Semaphore(RENDER_CONCURRENCY)
-    return slot
+    queue = _queues.get(loop)
+    if queue is None:
+        queue = _queues[loop] = RenderQueue(RENDER_CONCURRENCY)
+    return queue
 
 
 async def _render(files: Files, source: Source) -> list[Rendition]:
     """The renditions, rendered in a worker thread; a refusal is a 400 naming the source."""
-    slot = _slot()
+    slot = render_queue()
     await slot.acquire()
     work = asyncio.ensure_future(
         asyncio.to_thread(

@@ -8,7 +8,6 @@ from canopy import tenancy
 from canopy.auth import Principal, require
 from canopy.db import SessionDep
 from canopy.files.service import FilesDep
-from canopy.images import service as images_service
 from canopy.pagination import PageDep, PageParams, paginate
 from canopy.params import openapi_body, openapi_query, parse
 from canopy.routing import list_route
@@ -71,11 +70,7 @@ async def create_video(
     files: FilesDep,
 ) -> VideoCreated:
     """Add a video to an organisation."""
-    organization = await tenancy.member_organization(
-        session, principal, data.organization_reference
-    )
-    images_service.require_admin(principal, organization.id)
-    video, image = await service.create(session, files, organization, data)
+    video, image = await service.create_from_params(session, files, principal, data)
     return service.to_created(video, image, files)
 
 

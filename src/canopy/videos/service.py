@@ -1,5 +1,9 @@
 """An organisation's videos (§6.4, §15.10): hosted elsewhere, described here, each with an
-optional thumbnail made by the images pipeline."""
+optional thumbnail made by the images pipeline.
+
+Canopy asks the video's host nothing (no oEmbed): the one download is the thumbnail at
+``remote_image_url``, fetched, rendered and stored outside any transaction, between the
+checks of a transaction that only reads and the short one that writes (§15.8)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy import tenancy
 from canopy.auth import Principal
+from canopy.db import reads_first
 from canopy.errors import not_found, validation_failed
 from canopy.files.service import Files
 from canopy.images import service as images_service
@@ -120,6 +125,18 @@ async def _taken(session: AsyncSession, organization_id: int, source: str, refer
     return found is not None
 
 
+async def create_from_params(
+    session: AsyncSession, files: Files, principal: Principal, data: VideoCreate
+) -> tuple[Video, Image | None]:
+    """A video of the organisation ``data`` names, which the principal administers."""
+    async with reads_first(session):
+        organization = await tenancy.member_organization(
+            session, principal, data.organization_reference
+        )
+        images_service.require_admin(principal, organization.id)
+    return await create(session, files, organization, data)
+
+
 async def create(
     session: AsyncSession, files: Files, organization: Organization, data: VideoCreate
 ) -> tuple[Video, Image | None]:
@@ -130,16 +147,22 @@ async def create(
         raise validation_failed(str(exc)) from None
     # Checked before the thumbnail is fetched, to spare the download; the unique constraint
     # still settles a race.
-    if await _taken(session, organization.id, data.source, located.external_reference):
+    async with reads_first(session):
+        taken = await _taken(session, organization.id, data.source, located.external_reference)
+    if taken:
         raise validation_failed(TAKEN)
-    image = None
+    rendered = None
     if data.remote_image_url is not None:
         async with images_service.remote_source(
             files, data.remote_image_url, label="remote_image_url"
         ) as source:
-            image = await images_service.create(
-                session, files, organization.id, name=data.name, description=None, source=source
-            )
+            rendered = await images_service.render_and_store(session, files, source, name=data.name)
+    await images_service.still_there(session, organization.id)
+    image = None
+    if rendered is not None:
+        image = await images_service.record(
+            session, organization.id, rendered, name=data.name, description=None
+        )
     video = Video(
         organization_id=organization.id,
         source=data.source,
