@@ -434,6 +434,12 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{API}/cms/articles/all"): Row(
         _get("/cms/articles/all"), (("cms_articles_r",),), foreign=NO_ORG
     ),
+    ("GET", f"{API}/cms/collections"): Row(
+        _get("/cms/collections"), (("cms_collections_r",),), foreign=NO_ORG
+    ),
+    ("GET", f"{API}/cms/collection/categories"): Row(
+        _get("/cms/collection/categories"), (("cms_collection_categories_r",),), foreign=NO_ORG
+    ),
 }
 
 # Routes answered without a token, each with why.

@@ -235,7 +235,9 @@ def require(*groups: ScopeGroup) -> Callable[..., Awaitable[Principal]]:
 
 
 def check(principal: Principal, *groups: ScopeGroup, reason: str) -> None:
-    """The same check inside a handler, for scopes that only some parameters need."""
+    """The same check inside a handler, for a parameter that needs a scope of its own. An
+    inclusion flag never comes here: without its scope its block is left out of the answer
+    (each domain's ``effective_flags``), never refused (§15.2)."""
     for group in groups:
         alternatives = (group,) if isinstance(group, str) else group
         if not principal.has_any(*alternatives):

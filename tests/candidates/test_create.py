@@ -91,7 +91,7 @@ async def test_create_with_every_documented_param_returns_the_contract_candidate
         "updated_at": candidate["created_at"],
         "profile": {
             "address": None,
-            "avatar_url": None,
+            "avatar_url": "http://testserver/assets/default-avatar.png",
             "city": None,
             "country_code": None,
             "country_name": None,

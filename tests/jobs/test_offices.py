@@ -334,16 +334,20 @@ async def test_update_creating_an_office_without_offices_rw_is_400(
     assert [office["city"] for office in await _offices(client, admin)] == ["Paris"]
 
 
-async def test_office_flag_needs_offices_r(client: httpx.AsyncClient, build: Builder) -> None:
-    writer = await build.actor(["jobs_rw"])
+async def test_office_flag_without_offices_r_creates_the_job_and_leaves_the_office_out(
+    client: httpx.AsyncClient, admin: Actor, build: Builder
+) -> None:
+    paris = await build.office(client, admin)
+    writer = await build.actor(["jobs_rw"], organization=admin.organization)
 
     response = await client.post(
         JOBS,
-        params={"office": "true"},
+        params={"office": "true", "stages": "true"},
         json=_job_body(writer, office_city="Paris", office_country_code="FR"),
         headers=writer.headers,
     )
 
-    assert_error(
-        response, 403, "invalid_scope", "office=true requires the offices_r or su_offices_r scope"
-    )
+    assert response.status_code == 201, response.text
+    assert "office" not in response.json()
+    assert response.json()["office_id"] == paris["id"]
+    assert response.json()["stages"][0]["reference"] == "initial"

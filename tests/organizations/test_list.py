@@ -155,7 +155,7 @@ async def test_items_carry_the_full_field_set_and_no_inclusions_by_default(
         ("videos", "videos_r", "su_videos_r"),
     ],
 )
-async def test_list_flags_need_the_partnership_scope(
+async def test_list_flags_show_each_organisation_what_the_scopes_allow_there(
     client: httpx.AsyncClient,
     build: Builder,
     flag: str,
@@ -163,13 +163,16 @@ async def test_list_flags_need_the_partnership_scope(
     partner_scope: str,
 ) -> None:
     member_only = await build.actor(["su_organizations_r", member_scope])
-    assert_error(
-        await _list(client, member_only, name="org", **{flag: "true"}),
-        403,
-        "invalid_scope",
-        f"{flag}=true requires the {partner_scope} scope",
-    )
     partner = await build.actor(["su_organizations_r", partner_scope])
+    # The member scope shows the block on the token's own organisation only; the answer is
+    # never refused for a flag.
+    response = await _list(client, member_only, name="org", **{flag: "true"})
+    assert response.status_code == 200, response.text
+    assert _refs(response) == [member_only.org, partner.org]
+    own, other = response.json()
+    assert own[flag] == []
+    assert flag not in other
+
     response = await _list(client, partner, name="org", **{flag: "true"})
     assert response.status_code == 200, response.text
     assert _refs(response) == [member_only.org, partner.org]
@@ -251,11 +254,15 @@ async def test_paging_headers_links_and_head(client: httpx.AsyncClient, build: B
     assert paging(head) == paging(first)
 
 
-async def test_per_page_is_capped_at_100(client: httpx.AsyncClient, build: Builder) -> None:
+async def test_per_page_is_honoured_up_to_the_maximum_and_refused_beyond(
+    client: httpx.AsyncClient, build: Builder
+) -> None:
     partner = await build.actor(["su_organizations_r"])
     response = await _list(client, partner, name="org", per_page="500")
     assert response.status_code == 200
-    assert response.headers["x-per-page"] == "100"
+    assert response.headers["x-per-page"] == "500"
+    response = await _list(client, partner, name="org", per_page="1001")
+    assert_error(response, 400, "validation_failed", "per_page is invalid: must be at most 1000")
 
 
 async def test_website_and_subsidiary_changes_move_updated_at(

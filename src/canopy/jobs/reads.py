@@ -3,9 +3,11 @@ the response cache (``canopy.cache``) and rendered on a miss.
 
 What a key holds, beyond the route: the organisation's versions (``counts`` too when the
 candidate counters are shown), what the caller reaches (:func:`canopy.tenancy.job_reach`), the
-parsed parameters, the page and the time zone. The scope checks of the flags have run before
-(a refusal is never cached); a request the cache cannot vouch for (an unknown organisation or
-job, a caller who is not a member) gets no key and is answered, or refused, by the rendering.
+parsed parameters, the page and the time zone. The parameters are the effective ones
+(:func:`canopy.jobs.service.effective_flags`: the inclusions the caller's scopes allow), so two
+tokens whose scopes differ share an entry only when they would see the same answer. A request
+the cache cannot vouch for (an unknown organisation or job, a caller who is not a member) gets
+no key and is answered, or refused, by the rendering.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ async def list_page(
     request: Request, principal: Principal, params: JobListParams, page: Page
 ) -> Response:
     """``GET /jobs``: a page of an organisation's jobs."""
+    params = service.effective_flags(principal, params)
     key: Hashable | None = None
     found = await versions.of_organization(request, params.organization_reference)
     if found is not None:
@@ -80,6 +83,7 @@ async def all_page(
     """``GET /jobs/all``: a page of every organisation's jobs (the caller holds ``su_jobs_r``).
     Candidate counters are not cached here: one version for every organisation's counters
     would be a row every candidate write in the installation waits for."""
+    params = service.effective_flags(principal, params)
     key: Hashable | None = None
     if not params.candidates_count:
         version = await versions.of_every_organization(request)
@@ -105,6 +109,7 @@ async def job_page(
     request: Request, principal: Principal, reference: str, flags: JobFlags
 ) -> Response:
     """``GET /jobs/:reference``."""
+    flags = service.effective_flags(principal, flags)
     key: Hashable | None = None
     found = await versions.of_job(request, reference)
     if found is not None:

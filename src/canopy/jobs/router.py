@@ -58,7 +58,6 @@ async def list_jobs(
     request: Request,
 ) -> Response:
     """List an organisation's jobs, oldest first; the spontaneous-application job included."""
-    service.check_flags(principal, params)
     return await reads.list_page(request, principal, params, page)
 
 
@@ -78,7 +77,6 @@ async def list_all_jobs(
     request: Request,
 ) -> Response:
     """List the jobs of every organisation (partnership scope ``su_jobs_r``)."""
-    service.check_flags(principal, params)
     return await reads.all_page(request, principal, params, page)
 
 
@@ -94,7 +92,6 @@ async def get_job(
     principal: Reader, reference: Reference, flags: Flags, request: Request
 ) -> Response:
     """Retrieve a job with the inclusions its flags ask for."""
-    service.check_flags(principal, flags)
     return await reads.job_page(request, principal, reference, flags)
 
 
@@ -112,7 +109,7 @@ async def create_job(
     session: SessionDep,
 ) -> JobRead:
     """Create a job with the default pipeline; an office is found or created from its fields."""
-    service.check_flags(principal, flags)
+    flags = service.effective_flags(principal, flags)
     organization = await tenancy.member_organization(
         session, principal, data.organization_reference
     )
@@ -135,7 +132,7 @@ async def update_job(
     session: SessionDep,
 ) -> JobRead:
     """Update a job: only the given fields change."""
-    service.check_flags(principal, flags)
+    flags = service.effective_flags(principal, flags)
     job = await service.get(session, principal, reference, for_write=True)
     await service.update(session, principal, job, data)
     job = await service.reload(session, job, flags)
@@ -156,7 +153,7 @@ async def update_job_status(
     session: SessionDep,
 ) -> JobRead:
     """Publish, archive or return a job to draft; the transition stamps its date."""
-    service.check_flags(principal, flags)
+    flags = service.effective_flags(principal, flags)
     job = await service.get(session, principal, reference, for_write=True)
     await service.set_status(session, job, data.status)
     job = await service.reload(session, job, flags)

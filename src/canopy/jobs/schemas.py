@@ -40,11 +40,17 @@ SiteList = Annotated[list[Annotated[str, Field(max_length=64)]], BeforeValidator
 
 
 class JobFlags(Params):
+    """The inclusions. Those that reveal another resource need its scope too; without it the
+    block is left out of the answer, which is never refused for it."""
+
     stages: bool = False
     websites: bool = False
-    office: bool = False
-    offices: bool = False
-    candidates_count: bool = False
+    office: bool = Field(default=False, description="Add the office (needs offices_r)")
+    offices: bool = Field(default=False, description="Add every office (needs offices_r)")
+    candidates_count: bool = Field(
+        default=False,
+        description="Add the candidate counters, of the job and of each stage (needs candidates_r)",
+    )
     application_fields: bool = False
     organization: bool = False
 

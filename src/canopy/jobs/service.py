@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 from canopy import slugs, tenancy
-from canopy.auth import Principal, check
+from canopy.auth import Principal
+from canopy.config import PER_PAGE_LIMIT
 from canopy.errors import not_found, validation_failed
 from canopy.jobs.schemas import (
     ApplicationField,
@@ -73,27 +74,45 @@ REQUIRED_ON_UPDATE = ("name", "description", "profile", "contract_type", "langua
 # -- reading -----------------------------------------------------------------------------
 
 
-def check_flags(principal: Principal, flags: JobFlags) -> None:
-    """Inclusions that reveal other resources need those resources' scopes too."""
-    if flags.office:
-        check(principal, ("offices_r", "su_offices_r"), reason="office=true")
-    if flags.offices:
-        check(principal, ("offices_r", "su_offices_r"), reason="offices=true")
-    if flags.candidates_count:
-        check(principal, "candidates_r", reason="candidates_count=true")
+# Each inclusion that reveals another resource, and the scopes (any one of them) it needs.
+FLAG_SCOPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("office", ("offices_r", "su_offices_r")),
+    ("offices", ("offices_r", "su_offices_r")),
+    # Also the counters of each stage.
+    ("candidates_count", ("candidates_r",)),
+)
+
+F = TypeVar("F", bound=JobFlags)
+
+
+def effective_flags(principal: Principal, flags: F) -> F:
+    """``flags`` with the inclusions the principal may not see turned off (§15.2: the block
+    is left out, the answer is still 200). Everything downstream, the response cache's keys
+    included, works from these."""
+    denied = {
+        flag: False
+        for flag, scopes in FLAG_SCOPES
+        if getattr(flags, flag) and not principal.has_any(*scopes)
+    }
+    return flags.model_copy(update=denied) if denied else flags
+
+
+# One IN query per collection for the largest page allowed (SQLAlchemy splits by 500 unless
+# told otherwise): a page costs the same statements whatever its size.
+_CHUNK = PER_PAGE_LIMIT
 
 
 def _options(flags: JobFlags) -> list[ExecutableOption]:
     options: list[ExecutableOption] = [
         joinedload(Job.organization),
-        selectinload(Job.websites),
+        selectinload(Job.websites, chunksize=_CHUNK),
     ]
     if flags.stages:
-        options.append(selectinload(Job.stages))
+        options.append(selectinload(Job.stages, chunksize=_CHUNK))
     if flags.office:
         options.append(joinedload(Job.office))
     if flags.offices:
-        options.append(selectinload(Job.offices).joinedload(JobOffice.office))
+        options.append(selectinload(Job.offices, chunksize=_CHUNK).joinedload(JobOffice.office))
     return options
 
 

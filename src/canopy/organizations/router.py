@@ -53,11 +53,10 @@ async def list_organizations(
 ) -> list[OrganizationRead]:
     """Search every organisation by one of name, website URL or website references
     (partnership scope ``su_organizations_r``), oldest first."""
-    service.check_flags(principal, params)
     organizations = await paginate(
         session, service.list_query(principal, params), page, request, response
     )
-    return await service.render(session, organizations, params, files)
+    return await service.render(session, organizations, params, files, principal)
 
 
 @router.get(
@@ -73,11 +72,10 @@ async def get_organization(
     session: SessionDep,
     files: FilesDep,
 ) -> OrganizationRead:
-    """Retrieve an organisation's profile, with its offices, images or videos on request."""
-    service.check_flag_scopes(principal, flags)
+    """Retrieve an organisation's profile, with its offices, images or videos on request (each
+    left out when the token lacks its scope)."""
     organization = await service.get(session, principal, reference)
-    service.check_flags(principal, flags, organization)
-    return await service.read_one(session, organization, flags, files)
+    return await service.read_one(session, organization, flags, files, principal)
 
 
 @router.put(

@@ -141,10 +141,20 @@ Percent = Annotated[int | None, Field(default=None, ge=0, le=100)]
 
 
 class OrganizationFlags(Params):
-    offices: bool = Field(default=False, description="Include the offices (offices_r)")
+    """Each inclusion needs its resource's scope (``offices_r``, ``images_r``, ``videos_r``
+    on a member organisation, or their ``su_`` partnership scope); without it the block is
+    left out of the answer, which is never refused for it."""
+
+    offices: bool = Field(
+        default=False, description="Include the offices (needs offices_r or su_offices_r)"
+    )
     websites: bool = Field(default=False, description="Websites (always included)")
-    images: bool = Field(default=False, description="Include the images (images_r)")
-    videos: bool = Field(default=False, description="Include the videos (videos_r)")
+    images: bool = Field(
+        default=False, description="Include the images (needs images_r or su_images_r)"
+    )
+    videos: bool = Field(
+        default=False, description="Include the videos (needs videos_r or su_videos_r)"
+    )
 
 
 class OrganizationListParams(OrganizationFlags):

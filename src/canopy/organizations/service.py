@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy import slugs, tenancy
-from canopy.auth import Principal, check
+from canopy.auth import Principal
 from canopy.errors import not_found, validation_failed
 from canopy.files.service import Files
 from canopy.images import service as images_service
@@ -81,23 +81,21 @@ FLAG_SCOPES = (
 )
 
 
-def check_flag_scopes(principal: Principal, flags: OrganizationFlags) -> None:
-    """Before the lookup: a flag the token cannot use on any organisation is refused at once."""
-    for flag, own, partner in FLAG_SCOPES:
-        if getattr(flags, flag):
-            check(principal, (own, partner), reason=f"{flag}=true")
-
-
-def check_flags(
+def effective_flags(
     principal: Principal, flags: OrganizationFlags, organization: Organization | None = None
-) -> None:
-    """Each inclusion needs its resource's scope: the member or the partnership one on an
-    organisation the principal belongs to, the partnership one on any other (and on the list,
-    ``organization`` None, which reaches every organisation)."""
+) -> OrganizationFlags:
+    """``flags`` with the inclusions the principal may not see on ``organization`` turned
+    off (§15.2: the block is left out, the answer is still 200). Each needs its resource's
+    scope: the member or the partnership one on an organisation the principal belongs to,
+    the partnership one on any other (and on none, ``organization`` None)."""
     member = organization is not None and organization.id in principal.organization_ids
-    for flag, own, partner in FLAG_SCOPES:
-        if getattr(flags, flag):
-            check(principal, (own, partner) if member else partner, reason=f"{flag}=true")
+    denied = {
+        flag: False
+        for flag, own, partner in FLAG_SCOPES
+        if getattr(flags, flag)
+        and not principal.has_any(*((own, partner) if member else (partner,)))
+    }
+    return flags.model_copy(update=denied) if denied else flags
 
 
 async def get(session: AsyncSession, principal: Principal, reference: str) -> Organization:
@@ -145,13 +143,22 @@ async def render(
     organizations: Sequence[Organization],
     flags: OrganizationFlags,
     files: Files | None = None,
+    principal: Principal | None = None,
 ) -> list[OrganizationRead]:
     """The Organization objects of a page, with a fixed number of queries whatever its size:
     one each for websites and subsidiaries, and one per inclusion asked for. The
-    organisations were reached through :mod:`canopy.tenancy`; these load their parts."""
+    organisations were reached through :mod:`canopy.tenancy`; these load their parts. With
+    ``principal``, each organisation gets only the inclusions its scopes allow there
+    (:func:`effective_flags`)."""
     if not organizations:
         return []
     ids = [organization.id for organization in organizations]
+    allowed = {
+        organization.id: flags
+        if principal is None
+        else effective_flags(principal, flags, organization)
+        for organization in organizations
+    }
     websites = _grouped(
         (
             await session.scalars(
@@ -177,13 +184,16 @@ async def render(
         ).all(),
         "parent_id",
     )
+    office_ids = [id_ for id_ in ids if allowed[id_].offices]
+    image_ids = [id_ for id_ in ids if allowed[id_].images]
+    video_ids = [id_ for id_ in ids if allowed[id_].videos]
     offices: dict[int, list[Any]] = {}
-    if flags.offices:
+    if office_ids:
         offices = _grouped(
             (
                 await session.scalars(
                     select(Office)
-                    .where(Office.organization_id.in_(ids))
+                    .where(Office.organization_id.in_(office_ids))
                     .order_by(Office.created_at, Office.id)
                 )
             ).all(),
@@ -191,13 +201,13 @@ async def render(
         )
     images: dict[int, list[ImageRead]] = {}
     videos: dict[int, list[VideoRead]] = {}
-    if flags.images or flags.videos:
+    if image_ids or video_ids:
         if files is None:
             raise RuntimeError("images and videos need the file service")
-        if flags.images:
-            images = await images_service.read_many(session, files, ids)
-        if flags.videos:
-            videos = await videos_service.read_many(session, files, ids, details=False)
+        if image_ids:
+            images = await images_service.read_many(session, files, image_ids)
+        if video_ids:
+            videos = await videos_service.read_many(session, files, video_ids, details=False)
     result = []
     for organization in organizations:
         read = _read(
@@ -205,11 +215,12 @@ async def render(
             websites.get(organization.id, []),
             subsidiaries.get(organization.id, []),
         )
-        if flags.offices:
+        shown = allowed[organization.id]
+        if shown.offices:
             read.offices = [_office(o) for o in offices.get(organization.id, [])]
-        if flags.images:
+        if shown.images:
             read.images = list(images.get(organization.id, []))
-        if flags.videos:
+        if shown.videos:
             read.videos = list(videos.get(organization.id, []))
         result.append(read)
     return result
@@ -279,8 +290,10 @@ async def read_one(
     organization: Organization,
     flags: OrganizationFlags | None = None,
     files: Files | None = None,
+    principal: Principal | None = None,
 ) -> OrganizationRead:
-    (read,) = await render(session, [organization], flags or OrganizationFlags(), files)
+    """One organisation (see :func:`render`)."""
+    (read,) = await render(session, [organization], flags or OrganizationFlags(), files, principal)
     return read
 
 

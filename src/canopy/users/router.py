@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
-from canopy.auth import Principal, check, require
+from canopy.auth import Principal, require
 from canopy.db import SessionDep
+from canopy.files.service import default_avatar_url
 from canopy.params import openapi_query, parse
 from canopy.users import service
 from canopy.users.schemas import CurrentUserParams, CurrentUserRead
@@ -23,12 +24,10 @@ async def get_current_user(
     principal: Annotated[Principal, Depends(require("me_r"))],
     params: Annotated[CurrentUserParams, Depends(parse(CurrentUserParams))],
     session: SessionDep,
+    request: Request,
 ) -> CurrentUserRead:
-    """The token's user; flags add its organisations and roles, their jobs and stages."""
-    if params.organizations:
-        check(principal, "organizations_r", reason="organizations=true")
-    if params.jobs:
-        check(principal, "jobs_r", reason="jobs=true")
-    if params.stages:
-        check(principal, "jobs_r", reason="stages=true")
-    return await service.current(session, principal, params)
+    """The token's user; flags add its organisations and roles, their jobs and stages (each
+    left out when the token lacks its scope)."""
+    flags = service.effective_flags(principal, params)
+    avatar = default_avatar_url(request.app.state.settings.public_base_url)
+    return await service.current(session, principal, flags, default_avatar=avatar)

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from canopy.models import JobStatus, Role
 from canopy.params import Params
 
 
 class CurrentUserParams(Params):
-    organizations: bool = False
-    jobs: bool = False
-    stages: bool = False
+    """Each inclusion needs a scope; without it the block is left out (never a 403)."""
+
+    organizations: bool = Field(
+        default=False, description="Add the user's organisations (needs organizations_r)"
+    )
+    jobs: bool = Field(default=False, description="Add their jobs (needs jobs_r)")
+    stages: bool = Field(default=False, description="Add each job's stages (needs jobs_r)")
 
 
 class StageRead(BaseModel):

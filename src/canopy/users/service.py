@@ -16,13 +16,30 @@ from canopy.users.schemas import (
     UserJobRead,
 )
 
+# Each inclusion and the scope it needs.
+FLAG_SCOPES = (("organizations", "organizations_r"), ("jobs", "jobs_r"), ("stages", "jobs_r"))
+
+
+def effective_flags(principal: Principal, params: CurrentUserParams) -> CurrentUserParams:
+    """``params`` with the inclusions the principal may not see turned off (§15.2: the block
+    is left out, the answer is still 200)."""
+    denied = {
+        flag: False
+        for flag, scope in FLAG_SCOPES
+        if getattr(params, flag) and not principal.has(scope)
+    }
+    return params.model_copy(update=denied) if denied else params
+
 
 async def current(
-    session: AsyncSession, principal: Principal, params: CurrentUserParams
+    session: AsyncSession, principal: Principal, params: CurrentUserParams, *, default_avatar: str
 ) -> CurrentUserRead:
+    """The user; a user without a picture gets ``default_avatar``, as on the original."""
     user = await session.get_one(User, principal.user_id)
     result = CurrentUserRead(
-        display_name=user.display_name, avatar_url=user.avatar_url, email=user.email
+        display_name=user.display_name,
+        avatar_url=user.avatar_url or default_avatar,
+        email=user.email,
     )
     with_jobs = params.jobs or params.stages
     jobs: dict[int, list[UserJobRead]] = {}
