@@ -34,7 +34,9 @@ JOB_KEYS = {
     "websites_urls",
 }
 OFFICE_KEYS = {"id", "name", "address", "zip_code", "district", "city", "country"}
-WEBSITE_KEYS = {"reference", "kind", "root_url", "organization_url"}
+# The docs' key names and the real widget's, side by side (§15.10).
+WEBSITE_KEYS = {"reference", "kind", "url", "root_url", "organization_url"}
+WEBSITE_URL_KEYS = {"reference", "website_reference", "url"}
 SPONTANEOUS = "Spontaneous application"
 
 

@@ -100,6 +100,7 @@ async def test_embed_renders_a_published_job_key_by_key_in_the_real_client_shape
         {
             "reference": "wttj_careers",
             "kind": "single",
+            "url": "https://careers.acme.test/",
             "root_url": "https://careers.acme.test/",
             "organization_url": "https://careers.acme.test/acme",
         }
@@ -126,7 +127,7 @@ async def test_embed_renders_a_published_job_key_by_key_in_the_real_client_shape
             "name": "HQ",
             "address": "11 bis rue Bachaumont",
             "zip_code": "75002",
-            "district": None,
+            "district": "Paris",  # no district of its own: its city
             "city": "Paris",
             "country": {"fr": "France", "en": "France"},
         },
@@ -142,12 +143,14 @@ async def test_embed_renders_a_published_job_key_by_key_in_the_real_client_shape
         "websites_urls": [
             # A shared site: the organisation's page on it.
             {
+                "reference": "wttj_fr",
                 "website_reference": "wttj_fr",
                 "url": "https://www.welcometothejungle.com/companies/"
                 f"{admin.organization.slug}/jobs/full-stack-developer_paris",
             },
             # The organisation's own website with that reference wins over the shared one.
             {
+                "reference": "wttj_careers",
                 "website_reference": "wttj_careers",
                 "url": "https://careers.acme.test/jobs/full-stack-developer_paris",
             },
@@ -311,9 +314,9 @@ async def test_embed_lists_the_organisation_websites_in_position_order(
 
     assert all(set(website) == WEBSITE_KEYS for website in websites)
     assert websites == [
-        {"reference": "wttj_careers", "kind": "single", "root_url": "https://a",
-         "organization_url": None},
-        {"reference": "jungle", "kind": "multi", "root_url": "https://b",
+        {"reference": "wttj_careers", "kind": "single", "url": "https://a",
+         "root_url": "https://a", "organization_url": None},
+        {"reference": "jungle", "kind": "multi", "url": "https://b", "root_url": "https://b",
          "organization_url": None},
     ]  # fmt: skip
 

@@ -97,6 +97,7 @@ async def test_on_a_shared_site_of_the_organisation_the_job_is_under_its_page(
     [listed] = [j for j in embed.json()["jobs"] if j["reference"] == job["reference"]]
     assert listed["websites_urls"] == [
         {
+            "reference": "jungle",
             "website_reference": "jungle",
             "url": f"https://jungle.example.com/companies/acme/jobs/{listed['slug']}",
         }

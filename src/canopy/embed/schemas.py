@@ -39,6 +39,10 @@ class EmbedDepartment(BaseModel):
 
 
 class EmbedWebsiteUrl(BaseModel):
+    """Both key names of the site's reference: the docs' ``reference`` and the
+    ``website_reference`` that WTTJ's own widget reads."""
+
+    reference: str
     website_reference: str
     url: str
 
@@ -63,8 +67,12 @@ class EmbedJob(BaseModel):
 
 
 class EmbedWebsite(BaseModel):
+    """Both key names of the site's address: the docs' ``url`` and the ``root_url`` that
+    WTTJ's own widget reads."""
+
     reference: str
     kind: str
+    url: str
     root_url: str
     organization_url: str | None
 

@@ -62,6 +62,7 @@ async def embed(session: AsyncSession, organization_reference: str) -> EmbedRead
             EmbedWebsite(
                 reference=website.reference,
                 kind=website.kind,
+                url=website.root_url,
                 root_url=website.root_url,
                 organization_url=website.organization_url,
             )
@@ -109,7 +110,9 @@ def _office(office: Office) -> EmbedOffice:
         name=office.name,
         address=office.address,
         zip_code=office.zip_code,
-        district=office.district,
+        # Offices made through the API have no district (it is not a parameter there);
+        # widgets show it as the office's place, and the city is that place.
+        district=office.district or office.city,
         city=office.city,
         country={locale: names[locale] for locale in LOCALES},
     )
@@ -138,7 +141,9 @@ def _websites_urls(
             if site is None:
                 continue
             url = jobs_service.website_url(site["root_url"], organization, job)
-        urls.append(EmbedWebsiteUrl(website_reference=link.reference, url=url))
+        urls.append(
+            EmbedWebsiteUrl(reference=link.reference, website_reference=link.reference, url=url)
+        )
     return urls
 
 
