@@ -157,7 +157,14 @@ def member_add(
 @token_app.command("create")
 def token_create(
     user: Annotated[str, typer.Option(help="Email of the token's user.")],
-    scopes: Annotated[str, typer.Option(help="Comma-separated scopes, or 'all'.")],
+    scopes: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated scopes and words: 'all' is every scope but the partnership "
+            "ones (su_*, cms_*: across every organisation), 'partner' is those; "
+            "'all,partner' is everything."
+        ),
+    ],
     name: Annotated[str, typer.Option(help="A label to recognise the token.")] = "api",
     expires_in_days: Annotated[int | None, typer.Option(help="Expire after N days.")] = None,
     as_json: JsonOption = False,

@@ -12,7 +12,7 @@ from canopy.articles import service as articles
 from canopy.auth import Principal
 from canopy.candidates import service as candidates
 from canopy.candidates import writes as candidate_writes
-from canopy.candidates.schemas import CandidateCreate, CandidateUpdate
+from canopy.candidates.schemas import CandidateCreate, CandidateFlags, CandidateUpdate
 from canopy.departments import service as departments
 from canopy.departments.schemas import DepartmentCreate
 from canopy.jobs import service as jobs
@@ -180,7 +180,8 @@ async def ensure(session: AsyncSession) -> dict[str, Any]:
         )
         .values(revoked_at=utcnow())
     )
-    issued = await tokens.issue(session, user, ["all"], name=DEMO_TOKEN_NAME)
+    # The demo shows every route, the partnership ones included.
+    issued = await tokens.issue(session, user, ["all", "partner"], name=DEMO_TOKEN_NAME)
     return {
         "organization_reference": organization.reference,
         "email": user.email,
@@ -355,8 +356,11 @@ async def _candidates(
             ),
         )
         # Walk the candidate through the pipeline so the demo has moves to show.
-        candidate = await candidates.get(session, principal, added["reference"], write=True)
         for stage in stages[1 : target + 1]:
             await candidates.update(
-                session, principal, candidate, CandidateUpdate(job_stage_id=stage.id)
+                session,
+                principal,
+                added["reference"],
+                CandidateUpdate(job_stage_id=stage.id),
+                CandidateFlags(),
             )

@@ -41,6 +41,22 @@ SCOPES: dict[str, str] = {
 
 ALIASES = {"my_candidtates_rw": "my_candidates_rw"}
 
+# The partnership scopes: they read across every organisation (``su_*``) or WTTJ's articles
+# (``cms_*``), so a token holds them only when asked for by name or with the word ``partner``.
+PARTNER_PREFIXES = ("su_", "cms_")
+
+
+def is_partner(scope: str) -> bool:
+    return scope.startswith(PARTNER_PREFIXES)
+
+
+# The command line's words for sets of scopes (§15.4): ``all`` stays inside the token user's
+# organisations; ``all,partner`` is everything.
+WORDS: dict[str, tuple[str, ...]] = {
+    "all": tuple(s for s in SCOPES if not is_partner(s)),
+    "partner": tuple(s for s in SCOPES if is_partner(s)),
+}
+
 
 def normalize(scope: str) -> str:
     scope = scope.strip()

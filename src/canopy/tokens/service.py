@@ -25,15 +25,19 @@ class IssuedToken:
 
 
 def parse_scopes(raw: Iterable[str]) -> list[str]:
+    """Scope names and the words of :data:`canopy.scopes.WORDS` (``all``: every scope but the
+    partnership ones; ``partner``: those), in any mix, as a sorted set."""
     wanted = [s.strip() for s in raw if s.strip()]
-    if wanted == ["all"]:
-        return list(scope_rules.SCOPES)
-    bad = scope_rules.unknown(wanted)
-    if bad:
-        raise validation_failed(f"unknown scope(s): {', '.join(bad)}")
     if not wanted:
         raise validation_failed("scopes is missing")
-    return sorted({scope_rules.normalize(s) for s in wanted})
+    named = [s for s in wanted if s not in scope_rules.WORDS]
+    bad = scope_rules.unknown(named)
+    if bad:
+        raise validation_failed(f"unknown scope(s): {', '.join(bad)}")
+    chosen = {scope_rules.normalize(s) for s in named}
+    for word in wanted:
+        chosen.update(scope_rules.WORDS.get(word, ()))
+    return sorted(chosen)
 
 
 async def issue(
