@@ -94,10 +94,10 @@ def test_reads_a_json_array_an_object_and_a_folder(tmp_path: Path) -> None:
     (folder / "a.markdown").write_text("---\ntitle: First\nlanguage: en\n---\nOne.\n")
     (folder / "notes.txt").write_text("not an article")
 
-    from_array = service.read(tmp_path / "array.json")
-    from_object = service.read(tmp_path / "object.json")
-    from_folder = service.read(folder)
-    (from_file,) = service.read(folder / "b.md")
+    from_array = service.read(tmp_path / "array.json").articles
+    from_object = service.read(tmp_path / "object.json").articles
+    from_folder = service.read(folder).articles
+    (from_file,) = service.read(folder / "b.md").articles
 
     assert [d.data.name for d in from_array] == ["One", "Two"]
     assert [d.label for d in from_object] == [
@@ -125,8 +125,8 @@ def test_unreadable_sources_are_refused(tmp_path: Path) -> None:
         f"{tmp_path}/bad.json: invalid JSON: Expecting property name"
     )
     assert _error(service.read, tmp_path / "scalar.json") == (
-        f'{tmp_path}/scalar.json: expected an array of articles or an object with an "articles" '
-        "array"
+        f'{tmp_path}/scalar.json: expected an array of articles or an object with an "articles", '
+        'a "cms_collection_categories" or a "cms_collections" array'
     )
     assert _error(service.read, tmp_path / "a.txt") == (
         f"{tmp_path}/a.txt: expected a .json file, a .md file or a folder of .md files"

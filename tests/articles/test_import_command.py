@@ -115,3 +115,65 @@ def test_one_invalid_article_imports_nothing(installation: Canopy, tmp_path: Pat
         "(see /api/v1/external/languages)",
     )
     assert installation.rows("article") == []
+
+
+def test_one_file_brings_categories_collections_and_articles(
+    installation: Canopy, tmp_path: Path
+) -> None:
+    source = tmp_path / "cms.json"
+    source.write_text(
+        json.dumps(
+            {
+                "cms_collection_categories": [
+                    {"id": 1, "title": "Events", "language": "en", "status": "published"}
+                ],
+                "cms_collections": [
+                    {
+                        "id": 59,
+                        "title": "dotGo 2019",
+                        "language": "en",
+                        "status": "published",
+                        "cms_collection_category_id": 1,
+                        "cms_collection_category_title": "Events",
+                        "cover_url": "https://img.example.com/dotgo.jpg",
+                    }
+                ],
+                "articles": [
+                    {
+                        "name": "The talks",
+                        "content": "Go.",
+                        "language": "en",
+                        "cms_collection": {"id": 59, "title": "dotGo 2019"},
+                    }
+                ],
+            }
+        )
+    )
+
+    first = installation.ok("articles", "import", str(source))
+    again = installation.json("articles", "import", str(source))
+
+    assert first.stdout == (
+        "articles: 1 created, 0 updated, 0 unchanged\n"
+        "collection categories: 1 created, 0 updated, 0 unchanged\n"
+        "collections: 1 created, 0 updated, 0 unchanged\n"
+    ), describe(first)
+    assert (again["created"], again["unchanged"]) == (0, 1)
+    assert again["cms_collections"]["items"] == [
+        {
+            "id": 59,
+            "reference": again["cms_collections"]["items"][0]["reference"],
+            "slug": "dotgo-2019",
+            "result": "unchanged",
+        }
+    ]
+    assert again["cms_collection_categories"]["unchanged"] == 1
+    [collection] = installation.rows("cms_collection")
+    assert (collection["id"], collection["category_id"], collection["status"]) == (
+        59,
+        1,
+        "published",
+    )
+    assert collection["published_at"] is not None
+    [row] = installation.rows("article")
+    assert row["cms_collection_id"] == 59

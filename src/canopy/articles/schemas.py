@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from canopy.params import Params
 from canopy.reference import service as reference
@@ -23,6 +24,15 @@ MAX_CONTENT = 1_000_000
 MAX_URL = 2000
 
 
+def to_milliseconds(value: datetime) -> datetime:
+    """The precision the API renders: a list's own output then imports back unchanged."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+# Parsed as the filters are: a date is local midnight, a naive time is local time.
+ImportedTime = Annotated[AfterFilter, AfterValidator(to_milliseconds)]
+
+
 def check_language(value: str | None) -> str | None:
     if value is not None and value not in reference.languages():
         raise ValueError(f"unknown language {value!r} (see /api/v1/external/languages)")
@@ -31,6 +41,9 @@ def check_language(value: str | None) -> str | None:
 
 class ArticleListParams(Params):
     language: str | None = Field(default=None, description="Only articles in this language")
+    cms_collection_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Only articles of this collection"
+    )
     published_after: AfterFilter | None = Field(
         default=None, description="Published on or after (YYYY-MM-DD or ISO 8601)"
     )
@@ -85,8 +98,7 @@ class ArticleImport(Params):
     content: str = Field(min_length=1, max_length=MAX_CONTENT)
     language: str
     status: ArticleStatus = "draft"
-    # Parsed as the filters are: a date is local midnight, a naive time is local time.
-    published_at: AfterFilter | None = None
+    published_at: ImportedTime | None = None
     cms_collection: CmsCollectionInput | None = None
     image: ImageInput | None = None
 
@@ -182,3 +194,237 @@ class ArticleRead(BaseModel):
     created_at: Timestamp
     updated_at: Timestamp
     published_at: Timestamp | None
+
+
+# -- collections and their categories (§8.2) ---------------------------------------------------
+
+Theme = Literal["dark", "light"]
+MAX_TITLE = 500
+MAX_TEXT = 100_000
+MAX_LANGUAGES = 100
+# An id of the import file's own numbering: a positive 32-bit integer on every backend.
+EditorialId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class CollectionListParams(Params):
+    language: str | None = Field(default=None, description="Only collections in this language")
+    cms_collection_category_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Only collections of this category"
+    )
+    published_after: AfterFilter | None = Field(
+        default=None, description="Published on or after (YYYY-MM-DD or ISO 8601)"
+    )
+    updated_after: AfterFilter | None = Field(
+        default=None, description="Updated on or after (YYYY-MM-DD or ISO 8601)"
+    )
+
+    _language = field_validator("language")(check_language)
+
+
+class CategoryListParams(Params):
+    language: str | None = Field(default=None, description="Only categories in this language")
+    published_after: AfterFilter | None = Field(
+        default=None, description="Published on or after (YYYY-MM-DD or ISO 8601)"
+    )
+    updated_after: AfterFilter | None = Field(
+        default=None, description="Updated on or after (YYYY-MM-DD or ISO 8601)"
+    )
+
+    _language = field_validator("language")(check_language)
+
+
+class CategoryRefInput(Params):
+    id: EditorialId
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+class _EditorialImport(Params):
+    """What a collection and a category of an import file share. Unknown keys are ignored,
+    so the API's own output (``created_at``, ``cms_collections``…) imports as it is."""
+
+    id: EditorialId
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    reference: str | None = None
+    slug: str | None = Field(default=None, max_length=MAX_SLUG)
+    description: str | None = Field(default=None, max_length=MAX_TEXT)
+    seo_title: str | None = Field(default=None, max_length=MAX_TITLE)
+    seo_description: str | None = Field(default=None, max_length=MAX_TEXT)
+    social_title: str | None = Field(default=None, max_length=MAX_TITLE)
+    social_description: str | None = Field(default=None, max_length=MAX_TEXT)
+    social_image: ImageInput | None = None
+    cover: ImageInput | None = None
+    language: str
+    internal_name: str | None = Field(default=None, max_length=MAX_TITLE)
+    languages: list[str] = Field(default_factory=list, max_length=MAX_LANGUAGES)
+    mirrors: dict[str, Any] = Field(default_factory=dict)
+    status: ArticleStatus = "draft"
+    published_at: ImportedTime | None = None
+    archived_at: ImportedTime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_fields(cls, data: Any) -> Any:
+        """``cover_url`` and ``social_image_url`` for the images; blank optional values are
+        absent; NUL refused (PostgreSQL text cannot hold it)."""
+        if not isinstance(data, dict):
+            return data
+        for key, value in data.items():
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError(f"{key} must not contain NUL characters")
+        data = {
+            key: value
+            for key, value in data.items()
+            if not (isinstance(value, str) and not value.strip() and key != "title")
+        }
+        for image in ("cover", "social_image"):
+            url = data.pop(f"{image}_url", None)
+            if image not in data and url is not None:
+                data[image] = {"url": url}
+        return cls._nested(data)
+
+    @classmethod
+    def _nested(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """The nested objects a subclass also takes as flat fields."""
+        return data
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("reference")
+    @classmethod
+    def _reference(cls, value: str | None) -> str | None:
+        if value is not None and not REFERENCE_PATTERN.match(value):
+            raise ValueError("must be 1 to 64 letters, digits, '_' or '-'")
+        return value
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str | None) -> str | None:
+        if value is not None and not SLUG_PATTERN.match(value):
+            raise ValueError("may contain only lowercase letters, digits and single dashes")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for language in value:
+            check_language(language)
+        return value
+
+    @field_validator("mirrors")
+    @classmethod
+    def _mirrors(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if _holds_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
+
+    _language = field_validator("language")(check_language)
+
+
+class CollectionImport(_EditorialImport):
+    """One collection of an import file; ``id`` is the one its articles name."""
+
+    summary: str | None = Field(default=None, max_length=MAX_SUMMARY)
+    theme: Theme = "light"
+    cms_collection_category: CategoryRefInput | None = None
+
+    @classmethod
+    def _nested(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """``cms_collection_category_id`` + ``_title`` for the nested object."""
+        category_id = data.pop("cms_collection_category_id", None)
+        category_title = data.pop("cms_collection_category_title", None)
+        if "cms_collection_category" not in data and (category_id, category_title) != (None, None):
+            if category_id is None:
+                raise ValueError(
+                    "cms_collection_category_id is missing (cms_collection_category_title is given)"
+                )
+            if category_title is None:
+                raise ValueError(
+                    "cms_collection_category_title is missing (cms_collection_category_id is given)"
+                )
+            data["cms_collection_category"] = {"id": category_id, "title": category_title}
+        return data
+
+
+class CategoryImport(_EditorialImport):
+    """One collection category of an import file; ``id`` is the one its collections name."""
+
+    menu_title: str | None = Field(default=None, max_length=MAX_TITLE)
+    position: int = Field(default=0, ge=-(2**31), le=2**31 - 1)
+
+
+class EditorialRef(BaseModel):
+    id: int
+    title: str
+
+
+class CollectionRead(BaseModel):
+    """§8.2 ``GET /cms/collections``: one published collection."""
+
+    id: int
+    cms_collection_category: EditorialRef | None
+    title: str
+    slug: str
+    summary: str | None
+    description: str | None
+    cover: ImageRead | None
+    seo_title: str | None
+    seo_description: str | None
+    social_title: str | None
+    social_description: str | None
+    social_image: ImageRead | None
+    status: str
+    theme: str
+    reference: str
+    language: str
+    internal_name: str | None
+    languages: list[str]
+    mirrors: dict[str, Any]
+    created_at: Timestamp
+    updated_at: Timestamp
+    published_at: Timestamp | None
+    archived_at: Timestamp | None
+
+
+class CategoryRead(BaseModel):
+    """§8.2 ``GET /cms/collection/categories``: one published category, with its published
+    collections."""
+
+    id: int
+    title: str
+    slug: str
+    menu_title: str | None
+    description: str | None
+    seo_title: str | None
+    seo_description: str | None
+    social_title: str | None
+    social_description: str | None
+    social_image: ImageRead | None
+    status: str
+    cover: ImageRead | None
+    position: int
+    reference: str
+    language: str
+    internal_name: str | None
+    languages: list[str]
+    mirrors: dict[str, Any]
+    cms_collections: list[EditorialRef]
+    created_at: Timestamp
+    updated_at: Timestamp
+    published_at: Timestamp | None
+    archived_at: Timestamp | None

@@ -1,4 +1,5 @@
-"""Articles (§8.1, §15.10): the published list, and the import that is their only way in."""
+"""Articles (§8.1, §15.10): the published list, and the import that is their only way in
+(with the collections and categories of :mod:`canopy.articles.collections`)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from canopy import slugs
+from canopy.articles import collections
+from canopy.articles.collections import CategoryDraft, CollectionDraft, EditorialResult
 from canopy.articles.schemas import PUBLISHED, ArticleImport, ArticleListParams, ArticleRead
 from canopy.errors import describe_validation, validation_failed
 from canopy.html import render_markdown
 from canopy.models import Article
-from canopy.models.base import utcnow
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -33,6 +35,8 @@ def list_query(params: ArticleListParams) -> Select[Article]:
     stmt = select(Article).where(Article.status == PUBLISHED)
     if params.language is not None:
         stmt = stmt.where(Article.language == params.language)
+    if params.cms_collection_id is not None:
+        stmt = stmt.where(Article.cms_collection_id == params.cms_collection_id)
     if params.published_after is not None:
         stmt = stmt.where(Article.published_at >= params.published_after)
     if params.updated_after is not None:
@@ -42,7 +46,12 @@ def list_query(params: ArticleListParams) -> Select[Article]:
     return stmt.order_by(Article.published_at, Article.id)
 
 
-def render(articles: Sequence[Article]) -> list[ArticleRead]:
+async def render(session: AsyncSession, articles: Sequence[Article]) -> list[ArticleRead]:
+    """The page's articles; a collection that exists lends its current title to the articles
+    that name it (one query), one that does not is shown as the import named it."""
+    titles = await collections.collection_titles(
+        session, {a.cms_collection_id for a in articles if a.cms_collection_id is not None}
+    )
     return [
         ArticleRead.model_validate(
             {
@@ -55,7 +64,7 @@ def render(articles: Sequence[Article]) -> list[ArticleRead]:
                 "content_html": article.content_html,
                 "language": article.language,
                 "status": article.status,
-                "cms_collection": article.cms_collection,
+                "cms_collection": _collection(article, titles),
                 "image": article.image,
                 "created_at": article.created_at,
                 "updated_at": article.updated_at,
@@ -64,6 +73,13 @@ def render(articles: Sequence[Article]) -> list[ArticleRead]:
         )
         for article in articles
     ]
+
+
+def _collection(article: Article, titles: dict[int, str]) -> dict[str, Any] | None:
+    named = article.cms_collection
+    if named is None or article.cms_collection_id not in titles:
+        return named
+    return {**named, "title": titles[article.cms_collection_id]}
 
 
 # -- reading import files --------------------------------------------------------------------
@@ -75,6 +91,34 @@ class Draft:
 
     label: str
     data: ArticleImport
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Everything one import file (or folder) brings, validated."""
+
+    articles: list[Draft] = field(default_factory=list)
+    categories: list[CategoryDraft] = field(default_factory=list)
+    collections: list[CollectionDraft] = field(default_factory=list)
+    # Whether the file had a collections or categories array (even an empty one).
+    editorial: bool = False
+
+
+@dataclass(frozen=True)
+class RawBatch:
+    """The labelled items of an import file, before validation."""
+
+    articles: list[tuple[str, Any]]
+    categories: list[tuple[str, Any]] = field(default_factory=list)
+    collections: list[tuple[str, Any]] = field(default_factory=list)
+    editorial: bool = False
+
+
+# The arrays of an import file's top-level object, and how an item of each is named.
+ARTICLES_KEY = "articles"
+CATEGORIES_KEY = "cms_collection_categories"
+COLLECTIONS_KEY = "cms_collections"
+_KINDS = ((ARTICLES_KEY, "article"), (CATEGORIES_KEY, "category"), (COLLECTIONS_KEY, "collection"))
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -122,23 +166,41 @@ def parse_markdown(text: str, label: str) -> dict[str, Any]:
     return {**meta, "content": body}
 
 
-def parse_json(text: str, label: str) -> list[tuple[str, Any]]:
-    """The articles of a JSON document (an array, or an object with an ``articles`` array),
-    each with its label."""
+def parse_json(text: str, label: str) -> RawBatch:
+    """The items of a JSON document, each with its label: an array of articles, or an object
+    with an ``articles``, a ``cms_collection_categories`` and a ``cms_collections`` array
+    (any of them)."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise validation_failed(f"{label}: invalid JSON: {exc}") from None
-    items = document.get("articles") if isinstance(document, dict) else document
-    if not isinstance(items, list):
+    if isinstance(document, list):
+        return RawBatch(articles=_labelled(document, label, "article"))
+    if not isinstance(document, dict) or not any(key in document for key, _ in _KINDS):
         raise validation_failed(
-            f'{label}: expected an array of articles or an object with an "articles" array'
+            f'{label}: expected an array of articles or an object with an "articles", '
+            f'a "{CATEGORIES_KEY}" or a "{COLLECTIONS_KEY}" array'
         )
+    found: dict[str, list[tuple[str, Any]]] = {}
+    for key, noun in _KINDS:
+        items = document.get(key, [])
+        if not isinstance(items, list):
+            raise validation_failed(f'{label}: "{key}" must be an array')
+        found[key] = _labelled(items, label, noun)
+    return RawBatch(
+        articles=found[ARTICLES_KEY],
+        categories=found[CATEGORIES_KEY],
+        collections=found[COLLECTIONS_KEY],
+        editorial=CATEGORIES_KEY in document or COLLECTIONS_KEY in document,
+    )
+
+
+def _labelled(items: list[Any], label: str, noun: str) -> list[tuple[str, Any]]:
     labelled = []
     for number, item in enumerate(items, start=1):
         name = item.get("name") or item.get("title") if isinstance(item, dict) else None
         suffix = f" ({json.dumps(name, ensure_ascii=False)})" if isinstance(name, str) else ""
-        labelled.append((f"{label}: article {number}{suffix}", item))
+        labelled.append((f"{label}: {noun} {number}{suffix}", item))
     return labelled
 
 
@@ -151,23 +213,23 @@ def _read_text(path: Path) -> str:
         raise validation_failed(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def read(path: Path) -> list[Draft]:
-    """Every article of a JSON file, a markdown file or a folder of markdown files, validated;
-    the first problem (and how many others there are) as a ``validation_failed``."""
-    raw: list[tuple[str, Any]]
+def read(path: Path) -> Batch:
+    """Everything a JSON file, a markdown file or a folder of markdown files brings,
+    validated; the first problem (and how many others there are) as a ``validation_failed``."""
+    raw: RawBatch
     if path.is_dir():
         files = sorted(
             p for p in path.iterdir() if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES
         )
         if not files:
             raise validation_failed(f"{path}: no .md files here")
-        raw = [(str(p), parse_markdown(_read_text(p), str(p))) for p in files]
+        raw = RawBatch([(str(p), parse_markdown(_read_text(p), str(p))) for p in files])
     elif path.is_file():
         suffix = path.suffix.lower()
         if suffix == ".json":
             raw = parse_json(_read_text(path), str(path))
         elif suffix in MARKDOWN_SUFFIXES:
-            raw = [(str(path), parse_markdown(_read_text(path), str(path)))]
+            raw = RawBatch([(str(path), parse_markdown(_read_text(path), str(path)))])
         else:
             raise validation_failed(
                 f"{path}: expected a .json file, a .md file or a folder of .md files"
@@ -176,10 +238,27 @@ def read(path: Path) -> list[Draft]:
         raise validation_failed(f"{path}: not a file or a folder")
     else:
         raise validation_failed(f"{path}: no such file or folder")
-    return validate_all(raw)
+    return validate_batch(raw)
+
+
+def validate_batch(raw: RawBatch) -> Batch:
+    """Every item validated, all problems counted: categories, collections, then articles."""
+    categories, problems = collections.validate_categories(raw.categories)
+    found, more = collections.validate_collections(raw.collections)
+    problems += more
+    articles, more = _validate_articles(raw.articles)
+    _raise_first(problems + more)
+    return Batch(articles, categories, found, raw.editorial)
 
 
 def validate_all(raw: Sequence[tuple[str, Any]]) -> list[Draft]:
+    """Articles alone, validated as :func:`validate_batch` does."""
+    drafts, problems = _validate_articles(raw)
+    _raise_first(problems)
+    return drafts
+
+
+def _validate_articles(raw: Sequence[tuple[str, Any]]) -> tuple[list[Draft], list[str]]:
     drafts: list[Draft] = []
     problems: list[str] = []
     for label, item in raw:
@@ -191,11 +270,14 @@ def validate_all(raw: Sequence[tuple[str, Any]]) -> list[Draft]:
         except ValidationError as exc:
             problems.append(f"{label}: {describe_validation(exc.errors())}")
     problems.extend(_duplicates(drafts))
+    return drafts, problems
+
+
+def _raise_first(problems: Sequence[str]) -> None:
     if problems:
         others = len(problems) - 1
         more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
         raise validation_failed(problems[0] + more)
-    return drafts
 
 
 def _duplicates(drafts: Sequence[Draft]) -> list[str]:
@@ -312,6 +394,7 @@ def _fields(data: ArticleImport) -> dict[str, Any]:
         "language": data.language,
         "status": data.status,
         "cms_collection": data.cms_collection.model_dump() if data.cms_collection else None,
+        "cms_collection_id": data.cms_collection.id if data.cms_collection else None,
         "image": data.image.stored() if data.image else None,
     }
 
@@ -320,7 +403,7 @@ async def _create(session: AsyncSession, draft: Draft) -> Article:
     data = draft.data
     published_at = data.published_at
     if published_at is None and data.status == PUBLISHED:
-        published_at = utcnow()
+        published_at = collections.stamp()
     article = Article(
         reference=data.reference or await _free_reference(session),
         slug=await _claim_slug(session, draft),
@@ -341,11 +424,26 @@ async def _update(session: AsyncSession, draft: Draft, article: Article) -> bool
     if data.published_at is not None:
         values["published_at"] = data.published_at
     elif article.published_at is None and data.status == PUBLISHED:
-        values["published_at"] = utcnow()
+        values["published_at"] = collections.stamp()
     changed = {name: value for name, value in values.items() if getattr(article, name) != value}
     for name, value in changed.items():
         setattr(article, name, value)
     return bool(changed)
+
+
+@dataclass
+class BatchResult:
+    articles: ImportResult
+    categories: EditorialResult
+    collections: EditorialResult
+
+
+async def import_batch(session: AsyncSession, batch: Batch) -> BatchResult:
+    """Categories, then collections, then articles, in the caller's one transaction."""
+    categories = await collections.import_categories(session, batch.categories)
+    found = await collections.import_collections(session, batch.collections)
+    articles = await import_articles(session, batch.articles)
+    return BatchResult(articles, categories, found)
 
 
 # -- the demo set ----------------------------------------------------------------------------
@@ -353,14 +451,27 @@ async def _update(session: AsyncSession, draft: Draft, article: Article) -> bool
 DEMO_FILE = "demo_articles.json"
 
 
-def demo_drafts() -> list[Draft]:
+def demo_batch() -> Batch:
     text = resources.files("canopy.articles").joinpath("data", DEMO_FILE).read_text("utf-8")
-    return validate_all(parse_json(text, DEMO_FILE))
+    return validate_batch(parse_json(text, DEMO_FILE))
 
 
-async def ensure_demo(session: AsyncSession) -> ImportResult | None:
-    """Import the packaged demo articles when there is no article at all (articles belong to
-    no organisation: the demo adds them once, and never over an operator's own)."""
-    if await session.scalar(select(Article.id).limit(1)) is not None:
+def demo_drafts() -> list[Draft]:
+    return demo_batch().articles
+
+
+async def ensure_demo(session: AsyncSession) -> BatchResult | None:
+    """Import the packaged demo articles, collections and categories, each kind only when
+    there is none of it at all (they belong to no organisation: the demo adds them once, and
+    never over an operator's own); ``None`` when nothing was imported."""
+    demo = demo_batch()
+    batch = Batch(
+        articles=[]
+        if await session.scalar(select(Article.id).limit(1)) is not None
+        else demo.articles,
+        categories=[] if await collections.any_category(session) else demo.categories,
+        collections=[] if await collections.any_collection(session) else demo.collections,
+    )
+    if not (batch.articles or batch.categories or batch.collections):
         return None
-    return await import_articles(session, demo_drafts())
+    return await import_batch(session, batch)

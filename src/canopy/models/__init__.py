@@ -5,6 +5,8 @@ from canopy.models.article import Article
 from canopy.models.base import Base
 from canopy.models.cache_version import CacheClock, CacheVersion
 from canopy.models.candidate import Candidate
+from canopy.models.cms_collection import CmsCollection
+from canopy.models.cms_collection_category import CmsCollectionCategory
 from canopy.models.comment import Comment
 from canopy.models.department import Department
 from canopy.models.document import Document
@@ -32,6 +34,8 @@ __all__ = [
     "CacheClock",
     "CacheVersion",
     "Candidate",
+    "CmsCollection",
+    "CmsCollectionCategory",
     "Comment",
     "Delivery",
     "Department",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from canopy.models.base import Base, Timestamped, UTCDateTime
@@ -28,5 +28,8 @@ class Article(Timestamped, Base):
     language: Mapped[str] = mapped_column(String(8), index=True)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     cms_collection: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The id of ``cms_collection``, for the filter; no foreign key, since an article may name
+    # a collection that no import has brought (yet).
+    cms_collection_id: Mapped[int | None] = mapped_column(Integer, index=True)
     image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
