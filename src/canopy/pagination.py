@@ -60,7 +60,13 @@ PageDep = Annotated[Page, Depends(_page)]
 
 
 def set_headers(request: Request, response: Response, page: Page, total: int) -> None:
-    response.headers.update(_headers(str(request.url), page.number, page.size, total))
+    url = request.url
+    # A read whose filters came in its body (curl -d on a GET): the links carry them in the
+    # query string, so that a client following them gets the same list.
+    body_only: dict[str, str] | None = getattr(request.state, "body_only_params", None)
+    if body_only:
+        url = url.include_query_params(**body_only)
+    response.headers.update(_headers(str(url), page.number, page.size, total))
 
 
 # A page's headers, by URL: a list answered from the response cache (canopy.cache) makes them

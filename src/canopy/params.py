@@ -145,7 +145,14 @@ async def merged(request: Request) -> dict[str, Any]:
     if request.method not in READ_METHODS:
         data.update(await _body_params(request))
     elif _has_body(request):
-        data = {**_without_blanks(await _body_params(request, reading=True)), **data}
+        body = _without_blanks(await _body_params(request, reading=True))
+        # What only the body says, for the paging links: following them must ask the same.
+        request.state.body_only_params = {
+            key: "true" if value is True else "false" if value is False else str(value)
+            for key, value in body.items()
+            if key not in data and isinstance(value, str | int | float | bool)
+        }
+        data = {**body, **data}
     request.state.params = data
     return data
 

@@ -241,6 +241,24 @@ async def test_a_form_body_labelled_json_on_get_is_read_as_a_form(
     assert response.headers["x-total"] == str(expected)
 
 
+async def test_the_paging_links_of_a_get_filtered_by_its_body_carry_the_filters(
+    client: httpx.AsyncClient, admin: Actor, published: list[str]
+) -> None:
+    response = await client.request(
+        "GET",
+        JOBS,
+        params={"per_page": "1"},
+        content=f"organization_reference={admin.org}&status=published",
+        headers={**admin.headers, **FORM},
+    )
+    assert response.status_code == 200, response.text
+    following = await client.get(response.links["next"]["url"], headers=admin.headers)
+
+    assert following.status_code == 200, following.text
+    assert following.headers["x-total"] == response.headers["x-total"]
+    assert [job["status"] for job in following.json()] == ["published"]
+
+
 # -- archived on GET /candidates ---------------------------------------------------------
 
 
