@@ -449,6 +449,7 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/embed.js"): "the embed's script",
     ("OPTIONS", "/embed.js"): "CORS preflight of the embed's script",
     ("GET", "/files/{token}/{name}"): "a signed, expiring link stands for the token (§15.8)",
+    ("GET", "/assets/default-avatar.png"): "the picture of a person without one, in any <img>",
     ("GET", "/healthz"): "liveness probe (Operations)",
     ("GET", "/readyz"): "readiness probe (Operations)",
     ("GET", "/metrics"): "Prometheus metrics (Operations)",
