@@ -2,11 +2,12 @@
 
     .venv/bin/python -m bench.profile --route "create candidate" [--backend sqlite] [...]
 
-Seeds a fresh installation like ``make bench`` (a smaller data set by default), starts
-``canopy serve`` with one worker, and records the worker with py-spy for ``--duration``
-seconds while wrk sends the route's real requests (or its ``--kind raw``/``constant``
-requests). Prints the functions that cost most, by own time and by time including what they
-call, and keeps py-spy's collapsed stacks (``--output``, for speedscope or flamegraph.pl).
+Seeds a fresh installation like ``make bench`` (a smaller data set by default), starts the
+bench's application (Canopy with the floors, :mod:`bench.app`) with one worker, and records
+the worker with py-spy for ``--duration`` seconds while wrk sends the route's real requests
+(or its ``--kind raw``/``constant`` requests). Prints the functions that cost most, by own
+time and by time including what they call, and keeps py-spy's collapsed stacks (``--output``,
+for speedscope or flamegraph.pl).
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"unknown route {args.route!r}: one of {names}")
             route = chosen[0]
             settings = dict(item.split("=", 1) for item in args.set)
-            env = server_env({"CANOPY_BENCH_ROUTES": "true", **settings})
-            with serve(found, workers=1, env=env) as server, httpx.Client(timeout=600) as client:
+            serving = serve(found, workers=1, env=server_env(settings), floors=True)
+            with serving as server, httpx.Client(timeout=600) as client:
                 size = probe(client, server.url, route.kind, route.status)
                 kind = {"real": route.kind, "raw": route.raw(), "constant": route.constant(size)}
                 chosen_kind = kind[args.kind]

@@ -4,10 +4,10 @@ on one worker, on SQLite then PostgreSQL, all in the same run.
     .venv/bin/python -m bench.run [--duration 10] [--backends sqlite,postgresql] [...]
 
 For each backend: a fresh database seeded with the data set (10 organisations, 1 000 jobs,
-100 000 candidates by default), ``canopy serve`` with the bench-only routes
-(``CANOPY_BENCH_ROUTES``, see ``canopy.ops.bench``), then for each route three runs of wrk,
-after a short warm-up each: the constant baseline (a fixed body of the real response's size),
-the raw floor (the same rows, bare driver and orjson) and the real route. Printed: requests/s,
+100 000 candidates by default), Canopy served with the floors mounted beside its routes
+(``python -m bench.app``, see ``bench.floors``), then for each route three runs of wrk, after
+a short warm-up each: the constant baseline (a fixed body of the real response's size), the
+raw floor (the same rows, bare driver and orjson) and the real route. Printed: requests/s,
 p50/p99 latency, the server's peak resident memory during the run, errors, and the real
 route's rate as a share of the other two, against the targets. Exits 1 if any request failed.
 Every option also reads an environment variable (BENCH_DURATION, BENCH_BACKENDS, …).
@@ -175,9 +175,9 @@ def run_backend(
         seeded = asyncio.run(seed(found.settings(), data))
         seconds = time.perf_counter() - started
         progress(f"{BACKEND_NAMES[backend]}: seeded {data} in {seconds:.1f} s")
-        env = server_env({"CANOPY_BENCH_ROUTES": "true"})
         reports = []
-        with serve(found, workers=1, env=env) as server, httpx.Client(timeout=600) as client:
+        serving = serve(found, workers=1, env=server_env({}), floors=True)
+        with serving as server, httpx.Client(timeout=600) as client:
             for route in routes(seeded, document_url):
                 if wanted and route.name not in wanted:
                     continue

@@ -1,6 +1,7 @@
 """The installations the bench runs on and the processes it starts: a fresh database (a SQLite
-file in a temporary folder, or a new PostgreSQL database, dropped afterwards), ``canopy serve``
-on a free port, and a plain HTTP server for the remote files that attach downloads."""
+file in a temporary folder, or a new PostgreSQL database, dropped afterwards), a server on a
+free port (``canopy serve``, or the same with the floors mounted: :mod:`bench.app`), and a
+plain HTTP server for the remote files that attach downloads."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from canopy import migrate
 from canopy.config import Settings
 
 CANOPY = Path(sys.executable).parent / "canopy"
+ROOT = Path(__file__).resolve().parent.parent  # where `python -m bench.…` finds the harness
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 IDLE_TIMEOUT = 120.0
@@ -158,7 +160,7 @@ def _status_kb(pid: int, field_name: str) -> int:
 
 @dataclass
 class Server:
-    """A running ``canopy serve``; its output goes to ``log``."""
+    """A running ``canopy serve`` (or :mod:`bench.app`); its output goes to ``log``."""
 
     process: subprocess.Popen[bytes]
     port: int
@@ -215,15 +217,13 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"canopy serve exited {self.process.returncode}:\n{self.output()}"
-                )
+                raise RuntimeError(f"the server exited {self.process.returncode}:\n{self.output()}")
             with suppress(httpx.TransportError):
                 answered = httpx.get(self.url + "/healthz", timeout=2).status_code == 200
                 if answered and (self.workers == 1 or len(self.pids()) >= self.workers):
                     return
             time.sleep(0.2)
-        raise RuntimeError(f"canopy serve not ready after {timeout}s:\n{self.output()}")
+        raise RuntimeError(f"the server was not ready after {timeout}s:\n{self.output()}")
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -244,14 +244,19 @@ class Server:
 
 
 @contextmanager
-def serve(found: Installation, *, workers: int, env: Mapping[str, str]) -> Iterator[Server]:
-    """``canopy serve`` on a free port of 127.0.0.1, stopped on the way out."""
+def serve(
+    found: Installation, *, workers: int, env: Mapping[str, str], floors: bool = False
+) -> Iterator[Server]:
+    """``canopy serve`` on a free port of 127.0.0.1, stopped on the way out; with ``floors``,
+    the bench's own application (:mod:`bench.app`), Canopy's with the floors mounted."""
     port = free_port()
     log = found.var_dir.parent / f"serve-{found.backend}-{port}.log"
     settings = {"CANOPY_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **env}
+    command = [sys.executable, "-m", "bench.app"] if floors else [str(CANOPY), "serve"]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [str(CANOPY), "serve", "--port", str(port), "--workers", str(workers)],
+            [*command, "--port", str(port), "--workers", str(workers)],
+            cwd=ROOT,
             env=found.env(settings),
             stdin=subprocess.DEVNULL,
             stdout=sink,
@@ -281,7 +286,7 @@ def file_server(folder: Path) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.files", str(port), str(folder)],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=ROOT,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -1,5 +1,5 @@
-"""The bare-driver reader on SQLite: lookups on the event loop's thread, and what they do when
-another connection holds the database."""
+"""The bare-driver reader on SQLite: lookups on the event loop's thread, what they do when
+another connection holds the database, and statements translated from PostgreSQL's form."""
 
 from __future__ import annotations
 
@@ -51,3 +51,12 @@ async def test_a_lookup_that_meets_a_lock_waits_for_it_on_a_pooled_connection(
     finally:
         await reader.aclose()
         await engine.dispose()
+
+
+def test_sqlite_statements_are_translated_from_postgresql_form() -> None:
+    sql = "SELECT id FROM job WHERE reference = $1 AND organization_id = ANY($2) LIMIT $3"
+
+    assert rawdb.sqlite_sql(sql) == (
+        "SELECT id FROM job WHERE reference = ?1 AND organization_id "
+        "IN (SELECT value FROM json_each(?2)) LIMIT ?3"
+    )

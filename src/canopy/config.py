@@ -104,10 +104,6 @@ class Settings(BaseSettings):
     # limiter gives up on the counters and lets it through.
     redis_timeout: float = Field(default=1.0, gt=0, le=60)
 
-    # `make bench` only: mounts /bench/* (canopy.ops.bench), the floors each route is measured
-    # against. Refused in production.
-    bench_routes: bool = False
-
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -143,8 +139,6 @@ class Settings(BaseSettings):
     def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{(self.var_dir / 'canopy.db').as_posix()}"
-        if self.bench_routes and self.env == "production":
-            raise ValueError("CANOPY_BENCH_ROUTES is for benchmarks only: refused in production")
         if self.secret_key and self.env == "production" and is_weak_secret(self.secret_key):
             raise ValueError(
                 "CANOPY_SECRET_KEY is too weak for production: use at least "

@@ -76,10 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    if settings.bench_routes:
-        from canopy.ops import bench  # imported only in bench mode (`make bench`)
-
-        app.include_router(bench.router)
     limits.install(app)  # inside the request middleware, added next
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_request_bytes)
 

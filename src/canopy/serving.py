@@ -22,9 +22,10 @@ APP = "canopy.main:create_app"
 GRACEFUL_SECONDS = 30
 
 
-def run(*, host: str, port: int, workers: int, log_level: str) -> None:
+def run(*, host: str, port: int, workers: int, log_level: str, app: str = APP) -> None:
+    """Serve ``app``, the import path of an application factory (Canopy's own by default)."""
     config = uvicorn.Config(
-        APP,
+        app,
         factory=True,
         host=host,
         port=port,

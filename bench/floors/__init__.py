@@ -1,11 +1,11 @@
-"""Bench-only routes, mounted only with ``CANOPY_BENCH_ROUTES=true`` (refused in production):
-the floors that ``make bench`` (bench/) measures each real route against, served by the same
-process, through the same middleware.
+"""The floors that ``make bench`` measures each real route against: routes that only the
+bench's own application (:mod:`bench.app`) mounts beside Canopy's, so that they are served by
+the same process, through the same middleware, and never by ``canopy serve``.
 
 - ``/bench/constant?size=N[&status=201]``: a precomputed body of N bytes: what answering with
   a response of that size costs when nothing is done to make it.
 - ``/bench/raw/…``: the rows a real route reads (or the row it writes), fetched with the bare
-  driver (asyncpg, aiosqlite: :mod:`canopy.ops.bench.db`) and encoded with orjson. Each path is
+  driver (asyncpg, aiosqlite: :mod:`bench.floors.db`) and encoded with orjson. Each path is
   the real route's with ``/api/v1/external`` (or ``/api/v1``) replaced by ``/bench/raw``, and
   takes the same parameters and body. Authentication is included (the token and memberships
   are rows every authenticated route reads); reads run outside a transaction, a write in one.
@@ -15,6 +15,6 @@ process, through the same middleware.
   temporary file, then removes it: a raw loopback copy, without sniffing or storing.
 """
 
-from canopy.ops.bench.router import router
+from bench.floors.router import router
 
 __all__ = ["router"]

@@ -1,8 +1,9 @@
-"""The bench-only routes (CANOPY_BENCH_ROUTES): mounted only when asked, never in production; a
+"""The floors of `make bench`: mounted by the bench's application only, never by Canopy's; a
 constant body of the asked size; raw floors that read the same rows as the real routes."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -10,33 +11,32 @@ import httpx
 import orjson
 import pytest
 from fastapi import FastAPI
-from pydantic import ValidationError
+from fastapi.routing import iter_route_contexts
 
+from bench.app import create
+from bench.floors.router import constant_body
 from canopy.config import Settings
-from canopy.ops.bench.db import sqlite_sql
-from canopy.ops.bench.router import constant_body
-from tests.fixtures.apps import Apps, client_for
+from tests.fixtures.apps import client_for
 from tests.fixtures.builders import Actor, Builder
 from tests.fixtures.remote import RemoteServer, pdf
 
 API = "/api/v1/external"
-STRONG_KEY = "0123456789abcdef0123456789abcdef-bench"
 
 
-@pytest.fixture
-async def bench_app(apps: Apps) -> FastAPI:
-    return await apps.get(bench_routes=True)
+@pytest.fixture(scope="module")
+async def bench_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    app = create(settings)
+    async with app.router.lifespan_context(app):
+        yield app
 
 
-def test_bench_routes_are_refused_in_production(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="refused in production"):
-        Settings(env="production", bench_routes=True, secret_key=STRONG_KEY, var_dir=tmp_path)
-
-
-async def test_bench_routes_are_not_mounted_by_default(client: httpx.AsyncClient) -> None:
+async def test_canopy_app_mounts_no_bench_route(app: FastAPI, client: httpx.AsyncClient) -> None:
     response = await client.get("/bench/constant", params={"size": 10})
 
     assert response.status_code == 404
+    paths = [context.path for context in iter_route_contexts(app.routes)]
+    assert f"{API}/jobs" in paths
+    assert not [path for path in paths if path.startswith("/bench")]
 
 
 def test_constant_body_is_json_of_the_asked_size() -> None:
@@ -60,15 +60,6 @@ async def test_constant_answers_the_asked_size_and_status(bench_app: FastAPI) ->
     assert created.status_code == 201
     assert len(created.content) == 10
     assert refused.status_code == 400
-
-
-def test_sqlite_statements_are_translated_from_postgresql_form() -> None:
-    sql = "SELECT id FROM job WHERE reference = $1 AND organization_id = ANY($2) LIMIT $3"
-
-    assert sqlite_sql(sql) == (
-        "SELECT id FROM job WHERE reference = ?1 AND organization_id "
-        "IN (SELECT value FROM json_each(?2)) LIMIT ?3"
-    )
 
 
 async def _published_jobs(client: httpx.AsyncClient, build: Builder, actor: Actor) -> list[str]:

@@ -1,4 +1,4 @@
-"""The bare database drivers behind the bench-only raw routes: asyncpg's own pool, or a few
+"""The bare database drivers behind the raw floors: asyncpg's own pool, or a few
 aiosqlite connections, with no SQLAlchemy between the SQL and the rows.
 
 Statements are written once in PostgreSQL's form (``$1``, ``= ANY($1)`` for a list of ids) and

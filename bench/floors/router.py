@@ -1,4 +1,4 @@
-"""The bench-only routes (see the package's docstring)."""
+"""The floors' routes (see the package's docstring)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import httpx
 import orjson
 from fastapi import APIRouter, FastAPI, Request, Response
 
+from bench.floors import queries as q
+from bench.floors.db import RawDatabase, open_database
 from canopy.config import Settings
 from canopy.errors import ApiError, not_found, not_member
 from canopy.models.base import utcnow
-from canopy.ops.bench import queries as q
-from canopy.ops.bench.db import RawDatabase, open_database
 from canopy.references import candidate_reference
 
 MAX_CONSTANT_BYTES = 64 * 1024 * 1024

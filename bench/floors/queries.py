@@ -1,4 +1,4 @@
-"""The raw routes' SQL, in PostgreSQL's form (see :mod:`canopy.ops.bench.db`), and the plain
+"""The raw routes' SQL, in PostgreSQL's form (see :mod:`bench.floors.db`), and the plain
 dicts their rows become: the same fields as the real routes' bodies, without pydantic."""
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from typing import Any
 import orjson
 from fastapi import Request
 
+from bench.floors.db import Connection
 from canopy.candidates.schemas import MEDIA_FIELDS
 from canopy.errors import invalid_scope, unauthorized
-from canopy.ops.bench.db import Connection
 
 # The statements are built once, here, from the column names below: no request data in them.
-# ruff: noqa: S608
 
 # -- who is calling -------------------------------------------------------------------------
 
