@@ -1,4 +1,4 @@
-# Canopy: `make serve` to run it, `make test` to test it.
+# Canopy: `make serve` to run it, `make test` to test it (`make test-fast` between edits).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser wrk serve test check format migrate demo bench bench-attach profile load plans clean
+.PHONY: install browser wrk serve test test-fast check format migrate demo bench bench-attach profile load plans clean
 
 install: $(STAMP)
 
@@ -35,6 +35,12 @@ browser:
 PYTEST_ARGS ?= -n 2 --dist worksteal
 test: install browser wrk
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite as a developer runs it between edits: SQLite only, without the widget's browser
+# test (marker `browser`) and the bench harness (`bench`), so it installs neither Chromium nor
+# wrk. `make test` before pushing: it runs everything, on PostgreSQL too.
+test-fast: install
+	CANOPY_TEST_BACKENDS=sqlite $(BIN)/python -m pytest -m "not browser and not bench" $(PYTEST_ARGS)
 
 check: install
 	$(BIN)/ruff format --check src tests bench

@@ -93,6 +93,10 @@ async def _clean_rows(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     if "app" not in request.fixturenames:
         return
     application = request.getfixturevalue("app")
+    # One DELETE per table on PostgreSQL too, not one TRUNCATE of them all: the tables hold a
+    # few rows each, and TRUNCATE gives every table and index new files, measured at 0.4-0.8 s
+    # a test against 0.01-0.05 s for the DELETEs (tests/jobs took 30 % longer). DELETE also
+    # fires the row triggers that move cache_version on, as any write in production does.
     async with application.state.write_sessionmaker() as session:
         for table in reversed(Base.metadata.sorted_tables):
             await session.execute(delete(table))

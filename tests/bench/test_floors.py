@@ -20,6 +20,7 @@ from tests.fixtures.apps import client_for
 from tests.fixtures.builders import Actor, Builder
 from tests.fixtures.remote import RemoteServer, pdf
 
+pytestmark = pytest.mark.bench
 API = "/api/v1/external"
 
 

@@ -12,6 +12,7 @@ from bench import load, run
 from tests.fixtures import databases
 
 pytestmark = [
+    pytest.mark.bench,
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed"),
 ]

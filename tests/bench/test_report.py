@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.report import Measurement, RouteReport, table
 from bench.routes import raw_path
 from bench.wrk import WrkResult
+
+pytestmark = pytest.mark.bench
 
 
 def _measured(kind: str, rate: float, errors: int = 0) -> Measurement:

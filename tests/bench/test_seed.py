@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,6 +15,7 @@ from canopy.config import Settings
 from canopy.jobs.service import DEFAULT_STAGES
 from canopy.models import Candidate, Job, Stage
 
+pytestmark = pytest.mark.bench
 API = "/api/v1/external"
 DATA = DataSet(organizations=2, jobs=9, candidates=300)
 

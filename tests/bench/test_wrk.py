@@ -15,6 +15,7 @@ from bench import wrk
 from bench.server import free_port
 from bench.wrk import RequestKind, Target, WrkResult, lua_spec, lua_string
 
+pytestmark = pytest.mark.bench
 needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 
 

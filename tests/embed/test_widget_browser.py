@@ -3,7 +3,7 @@ on another, in headless Chromium (Debian's, driven by Playwright), and shows the
 grouped as asked, job names as text only.
 
 Chromium comes from scripts/install-browser.sh (`make test` runs it). Without it the test fails
-in CI and is skipped elsewhere, saying why.
+in CI and is skipped elsewhere, saying why. `make test-fast` leaves it out (marker `browser`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from tests.fixtures.processes import Canopy, serve
 if TYPE_CHECKING:
     from playwright.sync_api import Dialog, Error, Page, Response
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
