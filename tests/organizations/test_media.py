@@ -4,6 +4,7 @@ objects as `GET /images` and `GET /videos` (without the video's `details`)."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import httpx
@@ -53,8 +54,13 @@ async def _listed(client: httpx.AsyncClient, actor: Actor, url: str) -> list[dic
     return items
 
 
+# A file link's token: ".<payload>.<time signed>.<signature>" (itsdangerous, compressed).
+_SIGNED = re.compile(r"(/files/\.?[^./]+)\.[^./]+\.[^/]+/")
+
+
 def _without_signatures(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Signed URLs carry an expiry that moves with the clock: compare their paths."""
+    """Signed URLs carry the second they were signed at, which moves with the clock between
+    two requests: compare what they point at (the token's payload) and their names."""
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
@@ -62,7 +68,7 @@ def _without_signatures(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if isinstance(value, list):
             return [strip(v) for v in value]
         if isinstance(value, str) and value.startswith("http://testserver/"):
-            return value.split("?")[0]
+            return _SIGNED.sub(r"\1/", value)
         return value
 
     return [strip(item) for item in items]
