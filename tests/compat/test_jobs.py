@@ -21,38 +21,12 @@ from tests.compat.helpers import (
     stage_ids,
 )
 from tests.fixtures.builders import Actor, Builder
+from tests.jobs.helpers import CONTRACT_JOB
 
 JOBS = f"{BASE}/jobs"
 
-# §3.1: the Job object.
-JOB: dict[str, Any] = {
-    "name": "Fake Job 2",
-    "external_reference": "PROVIDER_REFERENCE2",
-    "organization_reference": "Pg4eV6k",
-    "status": "draft",
-    "profile": "Fake Job Profile",
-    "apply_url": "http://company.com/jobs/superjob/apply/",
-    "company_description": "Fake Company Description.",
-    "contract_duration_min": None,
-    "experience_level": "1_TO_2_YEARS",
-    "department_id": None,
-    "profession_reference": "sales",
-    "cms_sites_references": "wttj_fr,smgo_fr",
-    "contract_duration_max": None,
-    "start_date": "2016-09-01T00:00:00.000+02:00",
-    "description": "Fake Job Description.",
-    "contract_type": "FULL_TIME",
-    "language": "en",
-    "salary": {"min": "30000", "max": "40000", "currency": "EUR", "period": "yearly"},
-    "remote": "fulltime",
-    "office_id": 196,
-    "reference": "WTTJ_gld0A7L",
-    "education_level": "BAC_5",
-    "created_at": "2017-11-13T17:15:26.146+01:00",
-    "updated_at": "2017-11-13T17:15:26.146+01:00",
-    "published_at": None,
-    "archived_at": None,
-}
+# §3.1: the Job object, as the contract shows it.
+JOB: dict[str, Any] = CONTRACT_JOB
 
 # §3.7: the full "Retrieve a job" example, every inclusion flag on; `...` where the docs
 # truncate (§3.1's flag table for application_fields, the Slate source for websites).

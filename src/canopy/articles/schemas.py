@@ -39,6 +39,25 @@ def check_language(value: str | None) -> str | None:
     return value
 
 
+def check_not_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+def check_reference(value: str | None) -> str | None:
+    if value is not None and not REFERENCE_PATTERN.match(value):
+        raise ValueError("must be 1 to 64 letters, digits, '_' or '-'")
+    return value
+
+
+def check_slug(value: str | None) -> str | None:
+    if value is not None and not SLUG_PATTERN.match(value):
+        raise ValueError("may contain only lowercase letters, digits and single dashes")
+    return value
+
+
 class ArticleListParams(Params):
     language: str | None = Field(default=None, description="Only articles in this language")
     cms_collection_id: int | None = Field(
@@ -133,27 +152,10 @@ class ArticleImport(Params):
             data["image"] = {"url": image_url}
         return data
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("must not be blank")
-        return value
+    _name = field_validator("name")(check_not_blank)
 
-    @field_validator("reference")
-    @classmethod
-    def _reference(cls, value: str | None) -> str | None:
-        if value is not None and not REFERENCE_PATTERN.match(value):
-            raise ValueError("must be 1 to 64 letters, digits, '_' or '-'")
-        return value
-
-    @field_validator("slug")
-    @classmethod
-    def _slug(cls, value: str | None) -> str | None:
-        if value is not None and not SLUG_PATTERN.match(value):
-            raise ValueError("may contain only lowercase letters, digits and single dashes")
-        return value
+    _reference = field_validator("reference")(check_reference)
+    _slug = field_validator("slug")(check_slug)
 
     _language = field_validator("language")(check_language)
 
@@ -297,27 +299,10 @@ class _EditorialImport(Params):
         """The nested objects a subclass also takes as flat fields."""
         return data
 
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("must not be blank")
-        return value
+    _title = field_validator("title")(check_not_blank)
 
-    @field_validator("reference")
-    @classmethod
-    def _reference(cls, value: str | None) -> str | None:
-        if value is not None and not REFERENCE_PATTERN.match(value):
-            raise ValueError("must be 1 to 64 letters, digits, '_' or '-'")
-        return value
-
-    @field_validator("slug")
-    @classmethod
-    def _slug(cls, value: str | None) -> str | None:
-        if value is not None and not SLUG_PATTERN.match(value):
-            raise ValueError("may contain only lowercase letters, digits and single dashes")
-        return value
+    _reference = field_validator("reference")(check_reference)
+    _slug = field_validator("slug")(check_slug)
 
     @field_validator("languages")
     @classmethod
